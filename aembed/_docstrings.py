@@ -1,0 +1,120 @@
+"""Parameter descriptions shared by the estimators, written once."""
+
+
+class Substitution:
+    """Fill ``{name}`` fields of a docstring from keyword arguments."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def __call__(self, obj):
+        obj.__doc__ = obj.__doc__.format(**self.params)
+        return obj
+
+
+_shared_docs = {
+    "n_components": """n_components : int, default=2
+        Dimension of the embedding (the autoencoder's bottleneck).""",
+    "network": """hidden_layer_sizes : tuple of int, default=(512, 256)
+        Widths of the encoder's hidden layers, from the input side; the
+        decoder mirrors them. With ``image_shape`` these are the dense layers
+        after two strided convolutions.
+
+    image_shape : tuple of int, default=None
+        ``(height, width)`` or ``(channels, height, width)`` of the images the
+        rows of ``X`` flatten (in C order). When given, the encoder and
+        decoder are convolutional; when None, multilayer perceptrons.
+
+    activation : {{"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}}, \
+default="relu"
+        Activation of the hidden layers.""",
+    "data": """scaling : {{"auto", "minmax", "standard"}} or None, default="auto"
+        Affine map applied to the input before training and undone by
+        ``inverse_transform``. ``"minmax"`` maps the global range of ``X``
+        onto [0, 1] (one scale for all columns, as for pixels);
+        ``"standard"`` gives every column zero mean and unit variance; None
+        uses ``X`` as it is. ``"auto"`` keeps data already in [0, 1], uses
+        ``"minmax"`` when all columns are non-negative and share one range
+        (images, counts), and ``"standard"`` otherwise.
+
+    reconstruction_loss : {{"auto", "bce", "mse"}}, default="auto"
+        ``"bce"``: binary cross-entropy, for data in [0, 1] after scaling
+        (a Bernoulli likelihood); ``"mse"``: half the squared error (a
+        Gaussian likelihood of unit variance). ``"auto"`` picks ``"bce"`` when
+        the scaled training data lie in [0, 1], ``"mse"`` otherwise. Either
+        way the loss is summed over features and averaged over rows.""",
+    "training": """max_epochs : int, default=100
+        Maximum number of passes over the training data.
+
+    batch_size : int, default=128
+        Rows per mini-batch in training; ``transform`` and
+        ``inverse_transform`` work in chunks of ``max(batch_size, 4096)``.
+
+    lr : float, default=1e-3
+        Learning rate of the Adam optimizer.
+
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled, as in AdamW).
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the rows and stop when
+        the validation loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, keeping the best epoch's weights. When
+        False, training stops once the training loss has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs (set ``tol=None`` to always
+        run ``max_epochs``).
+
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping. Only used when
+        ``early_stopping`` is True.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+
+    tol : float or None, default=1e-4
+        Minimum decrease of the monitored loss that counts as improvement.
+
+    callbacks : list of skorch callbacks, default=None
+        Extra :mod:`skorch.callbacks` run during training, as callback
+        instances or ``(name, callback)`` pairs.
+
+    device : {{"cpu", "cuda", "auto"}}, default="cpu"
+        Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
+        one.
+
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar over epochs; 2 also prints a
+        table of the losses after every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, noise and the validation
+        split, without touching PyTorch's global random state. Pass an int
+        for bit-identical results across calls on the CPU.""",
+    "attributes": """n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the PyTorch module.
+
+    history_ : pandas.DataFrame
+        One row per epoch (index ``epoch``): ``train_loss`` and each term of
+        the loss (``train_reconstruction``, ...), the same with ``valid_``
+        when there is a validation split, and the epoch's duration ``dur``
+        in seconds.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    scaling_ : str
+        The input map used: ``"none"``, ``"minmax"`` or ``"standard"``.
+
+    reconstruction_loss_ : str
+        The loss used: ``"bce"`` or ``"mse"``.
+
+    input_offset_, input_scale_ : ndarray of shape (n_features_in_,)
+        The input map ``(X - input_offset_) / input_scale_``.""",
+}

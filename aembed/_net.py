@@ -1,0 +1,131 @@
+"""The private skorch net that trains an aembed module.
+
+skorch runs the loop (optimizer, callbacks, history, early stopping); this
+subclass feeds it contiguous slices of one tensor instead of per-row dataset
+items, asks the module for its loss terms, and records the epoch mean of every
+term with a single host synchronisation per epoch.
+"""
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EpochTimer, PrintLog
+
+
+class BatchIterator:
+    """Contiguous mini-batches of one tensor, reshuffled each pass if asked.
+
+    Shuffling gathers the whole tensor once per epoch, then every batch is a
+    view: no per-row indexing, no collate function.
+    """
+
+    def __init__(self, X, batch_size, shuffle=False, device="cpu"):
+        self.X = X
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __iter__(self):
+        X = self.X
+        if self.shuffle:
+            X = X[torch.randperm(len(X), device=X.device)]
+        for start in range(0, len(X), self.batch_size):
+            yield X[start : start + self.batch_size].to(self.device, non_blocking=True)
+
+
+class EmbedderNet(NeuralNet):
+    """A ``NeuralNet`` whose data is ``(train_tensor, valid_tensor_or_None)``.
+
+    The module must provide ``loss_terms(x) -> dict`` with a ``"loss"`` entry;
+    every entry is recorded per epoch as ``train_<name>`` / ``valid_<name>``
+    (``"loss"`` becomes skorch's usual ``train_loss`` / ``valid_loss``).
+    """
+
+    def get_default_callbacks(self):
+        return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
+
+    def get_dataset(self, X, y=None):
+        return X
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        return X
+
+    def get_iterator(self, dataset, training=False):
+        return BatchIterator(
+            dataset, self.batch_size, shuffle=training, device=self.device
+        )
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        terms = self.module_.loss_terms(batch)
+        terms["loss"].backward()
+        return {"loss": terms["loss"], "y_pred": None, "terms": terms}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        with torch.no_grad():
+            terms = self.module_.loss_terms(batch)
+        return {"loss": terms["loss"], "y_pred": None, "terms": terms}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        sums, n_rows, n_batches = {}, 0, 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            n = len(batch)
+            for name, value in step["terms"].items():
+                sums[name] = sums.get(name, 0.0) + value.detach() * n
+            n_rows += n
+            n_batches += 1
+            self.history.record_batch(prefix + "_batch_size", n)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+
+        # One transfer for all terms: no per-step host synchronisation.
+        names = list(sums)
+        means = (torch.stack([sums[k] for k in names]) / n_rows).tolist()
+        for name, mean in zip(names, means):
+            self.history.record(f"{prefix}_{name}", mean)
+        self.history.record(prefix + "_batch_count", n_batches)
+        loss = means[names.index("loss")]
+        if training and not np.isfinite(loss):
+            raise ValueError(
+                f"Training diverged: the training loss became {loss} in epoch "
+                f"{len(self.history)}. The learning rate (lr={self.lr}) is likely "
+                "too high, or the input is unscaled or holds extreme values "
+                "(scaling='auto' or 'standard' rescales it)."
+            )
+
+
+class EpochProgressBar(Callback):
+    """A tqdm bar over epochs showing the latest training and validation loss."""
+
+    def __init__(self, total):
+        self.total = total
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        self.bar_ = tqdm(total=self.total, unit="epoch", leave=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        self.bar_.set_postfix(
+            {k: f"{row[k]:.4g}" for k in ("train_loss", "valid_loss") if k in row},
+            refresh=False,
+        )
+        self.bar_.update()
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("bar_", None)
+        return state

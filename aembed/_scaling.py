@@ -1,0 +1,90 @@
+"""The affine input scaling the estimators apply before training.
+
+A network trains well on inputs of order one; users hand us pixel
+intensities in [0, 255], standardised features, counts. The estimators fit
+one of these maps on the training data, apply it on the way in and undo it
+on the way out, so that ``inverse_transform`` speaks the caller's units.
+"""
+
+import numpy as np
+
+
+def _looks_like_one_unit(X):
+    """Whether all columns are non-negative and share one range, like pixels.
+
+    Such data keep their geometry under one global scale (a pixel at 128 stays
+    half as bright as one at 255), which per-column standardisation would
+    distort: rarely-inked border pixels would be blown up to large values.
+    """
+    if X.min() < 0:
+        return False
+    ranges = np.ptp(X, axis=0)
+    ranges = ranges[ranges > 0]
+    return ranges.size > 0 and np.median(ranges) >= 0.5 * ranges.max()
+
+
+def fit_scaling(X, scaling):
+    """Choose and fit the input map ``X -> (X - offset) / scale``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32
+        Training data, already validated (finite).
+    scaling : {"auto", "minmax", "standard"} or None
+        ``"minmax"`` maps the global range of ``X`` onto [0, 1] with one
+        offset and one scale for all columns; ``"standard"`` centres and
+        scales every column to unit variance (constant columns are only
+        centred); ``None`` keeps ``X`` as it is. ``"auto"`` keeps data that
+        already lie in [0, 1], uses ``"minmax"`` when all columns are
+        non-negative and share one range (images, counts of one kind), and
+        ``"standard"`` otherwise.
+
+    Returns
+    -------
+    mode : str
+        The map used: ``"none"``, ``"minmax"`` or ``"standard"``.
+    offset, scale : ndarray of shape (n_features,), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0, 255], [255, 0]], dtype=np.float32)
+    >>> mode, offset, scale = fit_scaling(X, "auto")
+    >>> mode, offset.tolist(), scale.tolist()
+    ('minmax', [0.0, 0.0], [255.0, 255.0])
+    """
+    n_features = X.shape[1]
+    if scaling == "auto":
+        if X.min() >= 0 and X.max() <= 1:
+            scaling = None
+        elif _looks_like_one_unit(X):
+            scaling = "minmax"
+        else:
+            scaling = "standard"
+
+    if scaling is None:
+        offset, scale = np.zeros(n_features), np.ones(n_features)
+        mode = "none"
+    elif scaling == "minmax":
+        low, high = X.min(), X.max()
+        offset = np.full(n_features, low)
+        scale = np.full(n_features, high - low if high > low else 1.0)
+        mode = "minmax"
+    elif scaling == "standard":
+        offset = X.mean(axis=0, dtype=np.float64)
+        scale = X.std(axis=0, dtype=np.float64)
+        scale[scale < 10 * np.finfo(np.float32).eps * np.abs(offset).clip(1)] = 1.0
+        mode = "standard"
+    else:
+        raise ValueError(f"unknown scaling {scaling!r}")
+    return mode, offset.astype(np.float32), scale.astype(np.float32)
+
+
+def apply_scaling(X, offset, scale):
+    """``(X - offset) / scale`` as float32."""
+    return ((X - offset) / scale).astype(np.float32, copy=False)
+
+
+def undo_scaling(X, offset, scale):
+    """The inverse of :func:`apply_scaling`: back to the caller's units."""
+    return (X * scale + offset).astype(np.float32, copy=False)

@@ -1,0 +1,27 @@
+"""PyTorch modules behind the aembed estimators, usable on their own.
+
+Nothing in this subpackage imports scikit-learn or skorch.
+"""
+
+from ._autoencoder import NOISE_TYPES, AutoEncoder, DenoisingAutoEncoder, corrupt
+from ._networks import (
+    ACTIVATIONS,
+    ConvDecoder,
+    ConvEncoder,
+    MLPDecoder,
+    MLPEncoder,
+    build_encoder_decoder,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "AutoEncoder",
+    "ConvDecoder",
+    "ConvEncoder",
+    "DenoisingAutoEncoder",
+    "MLPDecoder",
+    "MLPEncoder",
+    "NOISE_TYPES",
+    "build_encoder_decoder",
+    "corrupt",
+]

@@ -1,0 +1,152 @@
+"""The autoencoder modules: a shared base and the denoising autoencoder.
+
+Every model exposes the same small interface, which the estimators rely on:
+``embed(x)`` (the deterministic embedding ``transform`` returns),
+``decode(z)`` (reconstructions in the model's input space) and
+``loss_terms(x)`` (a dict of scalar tensors whose ``"loss"`` entry is the
+training objective and whose other entries are its components, averaged over
+the batch). Pure PyTorch: nothing here imports scikit-learn or skorch.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+NOISE_TYPES = ("gaussian", "masking", "salt_and_pepper")
+
+
+class AutoEncoder(nn.Module):
+    """Encoder, decoder and a reconstruction likelihood.
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module
+        Maps a batch ``(n, n_features)`` to ``(n, n_latent)``.
+    decoder : torch.nn.Module
+        Maps ``(n, n_latent)`` back to ``(n, n_features)`` (linear output).
+    likelihood : {"bernoulli", "gaussian"}
+        ``"bernoulli"`` reads the decoder output as logits (binary
+        cross-entropy, for data in [0, 1]); ``"gaussian"`` as means with unit
+        variance (half the squared error).
+    """
+
+    def __init__(self, encoder, decoder, likelihood):
+        super().__init__()
+        if likelihood not in ("bernoulli", "gaussian"):
+            raise ValueError(f"unknown likelihood {likelihood!r}")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.likelihood = likelihood
+
+    def embed(self, x):
+        """The deterministic embedding of ``x``."""
+        return self.encoder(x)
+
+    def decode(self, z):
+        """Reconstructions of latent points ``z``, in the model's input space."""
+        out = self.decoder(z)
+        return torch.sigmoid(out) if self.likelihood == "bernoulli" else out
+
+    def reconstruction_nll(self, decoder_output, x):
+        """Negative log-likelihood of ``x``, summed over features, batch mean."""
+        if self.likelihood == "bernoulli":
+            nll = F.binary_cross_entropy_with_logits(
+                decoder_output, x, reduction="sum"
+            )
+        else:
+            nll = 0.5 * F.mse_loss(decoder_output, x, reduction="sum")
+        return nll / x.shape[0]
+
+    def loss_terms(self, x):
+        """Plain autoencoder objective: the reconstruction term alone."""
+        recon = self.reconstruction_nll(self.decoder(self.encoder(x)), x)
+        return {"loss": recon, "reconstruction": recon}
+
+
+def corrupt(x, noise, noise_level, value_range=(0.0, 1.0)):
+    """Corrupt a batch for denoising training.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        The clean batch.
+    noise : {"gaussian", "masking", "salt_and_pepper"}
+        Additive Gaussian noise of standard deviation ``noise_level``; each
+        entry set to zero with probability ``noise_level``; or each entry set
+        to the low or the high end of ``value_range`` (equally likely) with
+        probability ``noise_level``.
+    noise_level : float
+        Standard deviation or probability, as above.
+    value_range : tuple of float, default=(0.0, 1.0)
+        Low and high values for salt-and-pepper noise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> x = torch.ones(2, 4)
+    >>> corrupt(x, "masking", 1.0)
+    tensor([[0., 0., 0., 0.],
+            [0., 0., 0., 0.]])
+    """
+    if noise_level == 0:
+        return x
+    if noise == "gaussian":
+        return x + noise_level * torch.randn_like(x)
+    hit = torch.rand_like(x) < noise_level
+    if noise == "masking":
+        return x.masked_fill(hit, 0.0)
+    if noise == "salt_and_pepper":
+        low, high = value_range
+        salt = torch.rand_like(x) < 0.5
+        return torch.where(hit, torch.where(salt, high, low), x)
+    raise ValueError(f"noise must be one of {NOISE_TYPES}, got {noise!r}")
+
+
+class DenoisingAutoEncoder(AutoEncoder):
+    """An autoencoder that learns to undo a corruption of its input.
+
+    The corruption applies only in training mode; in evaluation mode (and in
+    ``embed``) the input is used as it is.
+
+    Parameters
+    ----------
+    encoder, decoder, likelihood
+        As in :class:`AutoEncoder`.
+    noise : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
+        The corruption, see :func:`corrupt`.
+    noise_level : float, default=0.1
+        Its standard deviation or probability.
+    value_range : tuple of float, default=(0.0, 1.0)
+        Low and high values for salt-and-pepper noise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from aembed.nn import MLPDecoder, MLPEncoder
+    >>> model = DenoisingAutoEncoder(
+    ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli"
+    ... )
+    >>> sorted(model.loss_terms(torch.rand(4, 6)))
+    ['loss', 'reconstruction']
+    """
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        likelihood,
+        noise="gaussian",
+        noise_level=0.1,
+        value_range=(0.0, 1.0),
+    ):
+        super().__init__(encoder, decoder, likelihood)
+        self.noise = noise
+        self.noise_level = noise_level
+        self.value_range = value_range
+
+    def loss_terms(self, x):
+        x_in = x
+        if self.training:
+            x_in = corrupt(x, self.noise, self.noise_level, self.value_range)
+        recon = self.reconstruction_nll(self.decoder(self.encoder(x_in)), x)
+        return {"loss": recon, "reconstruction": recon}
