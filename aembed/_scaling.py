@@ -12,6 +12,9 @@ import numpy as np
 def _looks_like_one_unit(X):
     """Whether all columns are non-negative and share one range, like pixels.
 
+    "Share one range": at least three quarters of the non-constant columns
+    span half the largest column range or more.
+
     Such data keep their geometry under one global scale (a pixel at 128 stays
     half as bright as one at 255), which per-column standardisation would
     distort: rarely-inked border pixels would be blown up to large values.
@@ -20,7 +23,7 @@ def _looks_like_one_unit(X):
         return False
     ranges = np.ptp(X, axis=0)
     ranges = ranges[ranges > 0]
-    return ranges.size > 0 and np.median(ranges) >= 0.5 * ranges.max()
+    return ranges.size > 0 and np.percentile(ranges, 25) >= 0.5 * ranges.max()
 
 
 def fit_scaling(X, scaling):
@@ -81,8 +84,13 @@ def fit_scaling(X, scaling):
 
 
 def apply_scaling(X, offset, scale):
-    """``(X - offset) / scale`` as float32."""
-    return ((X - offset) / scale).astype(np.float32, copy=False)
+    """``(X - offset) / scale`` as float32.
+
+    Values beyond float32's range become infinite, silently: the callers
+    check their outputs for non-finite values and explain them.
+    """
+    with np.errstate(over="ignore"):
+        return ((X - offset) / scale).astype(np.float32, copy=False)
 
 
 def undo_scaling(X, offset, scale):

@@ -1,0 +1,297 @@
+"""Behaviour shared by every estimator through the base class."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.exceptions import NotFittedError
+from skorch.callbacks import Callback
+
+from aembed import DenoisingAEEmbedder
+from aembed._base import _MIN_INFERENCE_BATCH
+from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
+from aembed.utils import all_estimators
+
+ESTIMATORS = [cls for _, cls in all_estimators()]
+FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300], y[:300]
+
+
+class TrainingSpy(Callback):
+    """Records whether training started."""
+
+    def __init__(self):
+        self.started = False
+
+    def on_train_begin(self, net, **kwargs):
+        self.started = True
+
+
+# -- bad input ---------------------------------------------------------------
+
+
+BAD_FIT_INPUT = [
+    (np.array([[1.0, np.nan], [2.0, 3.0]]), ValueError, "NaN"),
+    (np.array([[1.0, np.inf], [2.0, 3.0]]), ValueError, "infinity"),
+    (np.array([["a", "b"], ["c", "d"]]), ValueError, "convert string to float"),
+    (np.empty((0, 4)), ValueError, "0 sample"),
+    (np.zeros((4, 3, 2)), ValueError, "dim 3"),
+    (np.zeros(4), ValueError, "Expected 2D array"),
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize(("X", "error", "match"), BAD_FIT_INPUT)
+def test_bad_fit_input_is_named_before_training(cls, X, error, match):
+    spy = TrainingSpy()
+    with pytest.raises(error, match=match):
+        cls(callbacks=[spy], **FAST).fit(X)
+    assert not spy.started
+
+
+BAD_PARAMS = [
+    ({"n_components": 0}, "n_components"),
+    ({"n_components": "two"}, "n_components"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"max_epochs": 0}, "max_epochs"),
+    ({"lr": -1.0}, "lr"),
+    ({"device": "tpu"}, "device"),
+    ({"scaling": "log"}, "scaling"),
+    ({"validation_fraction": 1.0}, "validation_fraction"),
+    ({"hidden_layer_sizes": (16, 0)}, "hidden_layer_sizes"),
+    ({"image_shape": (3, 3)}, "image_shape"),
+    ({"image_shape": (2, 0, 4)}, "image_shape"),
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize(("params", "match"), BAD_PARAMS)
+def test_invalid_parameters_are_named_before_training(cls, params, match, digits):
+    X, _ = digits
+    spy = TrainingSpy()
+    with pytest.raises(ValueError, match=match):
+        cls(callbacks=[spy], **{**FAST, **params}).fit(X)
+    assert not spy.started
+
+
+def test_negative_noise_level_is_rejected():
+    with pytest.raises(ValueError, match="noise_level"):
+        DenoisingAEEmbedder(noise_level=-0.1).fit(np.zeros((4, 2)))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_transform_input_errors(cls, digits):
+    X, _ = digits
+    with pytest.raises(NotFittedError):
+        cls().transform(X)
+    est = cls(**FAST).fit(X)
+    with pytest.raises(ValueError, match="X has 5 features, but .* is expecting 64"):
+        est.transform(X[:, :5])
+    with pytest.raises(ValueError, match="NaN"):
+        est.transform(np.where(X == 0, np.nan, X))
+    with pytest.raises(ValueError, match="inverse_transform expects n_components=2"):
+        est.inverse_transform(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="infinity"):
+        est.inverse_transform(np.full((3, 2), np.inf))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_non_finite_network_output_is_refused(cls, digits):
+    X, _ = digits
+    est = cls(**FAST).fit(X)
+    with pytest.raises(ValueError, match="non-finite"):
+        est.transform(np.full((2, 64), 1e300))  # finite, beyond float32
+
+
+def test_divergence_names_the_likely_cause(digits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="learning rate .* too high"):
+        DenoisingAEEmbedder(lr=1e8, scaling="standard", max_epochs=5).fit(X)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_fits_three_samples(cls):
+    X = np.array([[0.0, 1.0, 2.0], [1.0, 0.5, 0.0], [2.0, 2.0, 1.0]])
+    est = cls(**FAST).fit(X)
+    assert est.transform(X).shape == (3, 2)
+
+
+def test_cuda_request_without_a_gpu_is_explained():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is available here")
+    with pytest.raises(ValueError, match="device='cuda' was requested"):
+        DenoisingAEEmbedder(device="cuda", **FAST).fit(np.zeros((4, 2)))
+
+
+def test_auto_device_runs_where_torch_can():
+    est = DenoisingAEEmbedder(device="auto", **FAST).fit(np.random.rand(20, 4))
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert str(est.net_.device) == expected
+
+
+# -- scaling -------------------------------------------------------------------
+
+
+def test_scaling_modes_are_chosen_by_the_data():
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(50, 20)).astype(np.float32)
+    assert fit_scaling(pixels / 255, "auto")[0] == "none"
+    assert fit_scaling(pixels, "auto")[0] == "minmax"
+    mixed = np.column_stack([pixels[:, 0], pixels[:, 1] * 1000]).astype(np.float32)
+    assert fit_scaling(mixed, "auto")[0] == "standard"
+    assert fit_scaling(pixels - 128, "auto")[0] == "standard"
+
+
+@pytest.mark.parametrize("mode", ["minmax", "standard", None])
+def test_scaling_round_trips(mode):
+    X = np.random.default_rng(0).normal(5, 3, size=(30, 4)).astype(np.float32)
+    X[:, 2] = 7.0  # a constant column must not divide by zero
+    _, offset, scale = fit_scaling(X, mode)
+    Xs = apply_scaling(X, offset, scale)
+    assert np.isfinite(Xs).all()
+    np.testing.assert_allclose(undo_scaling(Xs, offset, scale), X, rtol=1e-5)
+    if mode == "minmax":
+        assert Xs.min() == 0 and Xs.max() == 1
+
+
+def test_inverse_transform_speaks_the_callers_units(digits):
+    X, _ = digits
+    # [0, 1], [0, 16] and [0, 255] pixels all scale to the same training data,
+    # so the models agree once their outputs are put back in the same units.
+    reference = DenoisingAEEmbedder(**FAST).fit(X / 16).reconstruct(X / 16)
+    assert reference.min() >= 0 and reference.max() <= 1
+    for factor in (1.0, 255 / 16):
+        est = DenoisingAEEmbedder(**FAST).fit(X * factor)
+        assert (est.scaling_, est.reconstruction_loss_) == ("minmax", "bce")
+        X_rec = est.reconstruct(X * factor)
+        np.testing.assert_allclose(X_rec / (16 * factor), reference, atol=1e-5)
+        Z = est.transform(X * factor)
+        np.testing.assert_allclose(est.inverse_transform(Z), X_rec, rtol=1e-5)
+
+
+def test_standardised_data_uses_mse(digits):
+    X, _ = digits
+    Xc = (X - X.mean(0)) / (X.std(0) + 1)
+    est = DenoisingAEEmbedder(**FAST).fit(Xc)
+    assert (est.scaling_, est.reconstruction_loss_) == ("standard", "mse")
+    with pytest.raises(ValueError, match="needs data in \\[0, 1\\]"):
+        DenoisingAEEmbedder(reconstruction_loss="bce", scaling=None, **FAST).fit(Xc)
+
+
+# -- training --------------------------------------------------------------------
+
+
+def test_global_torch_rng_is_untouched(digits):
+    X, _ = digits
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    DenoisingAEEmbedder(**FAST).fit(X)
+    np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def test_history_records_every_epoch_and_term(digits):
+    X, _ = digits
+    est = DenoisingAEEmbedder(**{**FAST, "early_stopping": True, "tol": None}).fit(X)
+    history = est.history_
+    assert list(history.index) == [1, 2, 3] and est.n_iter_ == 3
+    assert {"train_loss", "valid_loss", "train_reconstruction", "dur"} <= set(history)
+    assert history["train_loss"].iloc[-1] < history["train_loss"].iloc[0]
+    no_split = DenoisingAEEmbedder(**{**FAST, "tol": None}).fit(X).history_
+    assert "valid_loss" not in no_split
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_stops_after_n_iter_no_change(early_stopping, digits):
+    X, _ = digits
+    est = DenoisingAEEmbedder(
+        **{**FAST, "max_epochs": 50},
+        early_stopping=early_stopping,
+        n_iter_no_change=2,
+        tol=1e9,  # no epoch counts as an improvement
+    ).fit(X)
+    assert est.n_iter_ == 3
+
+
+def test_early_stopping_keeps_the_best_epoch(digits):
+    X, _ = digits
+
+    class Sabotage(Callback):
+        """Wreck the weights before every epoch but the first: those are worse."""
+
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 1:
+                self.best = {k: v.clone() for k, v in net.module_.state_dict().items()}
+
+        def on_epoch_begin(self, net, **kwargs):
+            if len(net.history) > 1:
+                with torch.no_grad():
+                    for p in net.module_.parameters():
+                        p.add_(1.0)
+
+    sabotage = Sabotage()
+    est = DenoisingAEEmbedder(
+        **{**FAST, "max_epochs": 10},
+        callbacks=[sabotage],
+        early_stopping=True,
+        n_iter_no_change=2,
+    ).fit(X)
+    assert est.n_iter_ == 3
+    for name, value in est.net_.module_.state_dict().items():
+        np.testing.assert_array_equal(value, sabotage.best[name])
+
+
+def test_user_callbacks_run(digits):
+    X, _ = digits
+    spy = TrainingSpy()
+    DenoisingAEEmbedder(callbacks=[("spy", spy)], **FAST).fit(X)
+    assert spy.started
+
+
+def test_verbose_shows_progress(digits, capsys):
+    X, _ = digits
+    DenoisingAEEmbedder(**FAST, verbose=1).fit(X)
+    assert "epoch" in capsys.readouterr().err
+    DenoisingAEEmbedder(**FAST, verbose=0).fit(X)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_convolutional_networks_train_on_images(digits):
+    X, _ = digits
+    for shape in [(8, 8), (1, 8, 8)]:
+        est = DenoisingAEEmbedder(image_shape=shape, **FAST).fit(X)
+        assert type(est.net_.module_.encoder).__name__ == "ConvEncoder"
+        assert est.reconstruct(X[:4]).shape == (4, 64)
+    with pytest.raises(ValueError, match="image_shape=\\(7, 7\\) holds 49 values"):
+        DenoisingAEEmbedder(image_shape=(7, 7), **FAST).fit(X)
+
+
+def test_inference_is_chunked_and_chunking_changes_nothing(digits, monkeypatch):
+    X, _ = digits
+    est = DenoisingAEEmbedder(**FAST).fit(X)
+    whole = est.transform(X)
+    calls = []
+    original = est.net_.module_.embed
+    monkeypatch.setattr(est, "batch_size", 64)
+    monkeypatch.setattr("aembed._base._MIN_INFERENCE_BATCH", 64)
+    monkeypatch.setattr(
+        est.net_.module_, "embed", lambda x: calls.append(len(x)) or original(x)
+    )
+    np.testing.assert_allclose(est.transform(X), whole, rtol=1e-5, atol=1e-6)
+    assert calls == [64, 64, 64, 64, 44]
+    assert _MIN_INFERENCE_BATCH >= 1024
+
+
+def test_score_is_negative_reconstruction_error(digits):
+    X, _ = digits
+    est = DenoisingAEEmbedder(**FAST).fit(X)
+    expected = -np.mean((X - est.reconstruct(X)) ** 2)
+    assert est.score(X) == pytest.approx(expected, rel=1e-5)
+    longer = DenoisingAEEmbedder(**{**FAST, "max_epochs": 30}).fit(X)
+    assert longer.score(X) > est.score(X)
