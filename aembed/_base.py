@@ -199,6 +199,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 device=device,
                 verbose=int(self.verbose >= 2),
             )
+            # Callbacks that look at data in the caller's units need the map.
+            self.net_.input_scaling_ = (self.input_offset_, self.input_scale_)
             self.net_.fit((train, valid))
         self.net_.module_.eval()
         self.history_ = _history_frame(self.net_.history)

@@ -1,0 +1,87 @@
+"""Training callbacks for the aembed estimators."""
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+from ._scaling import apply_scaling, undo_scaling
+
+
+class LatentSnapshots(Callback):
+    """Record the embedding and reconstruction of fixed rows during training.
+
+    Pass an instance in an estimator's ``callbacks``; after ``fit`` it holds
+    one snapshot per recorded epoch, from which the figures of the latent
+    space evolving over epochs and of reconstructions improving are drawn
+    (:func:`aembed.plotting.save_animation`).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Rows to follow, in the units the estimator is fitted on. Keep it
+        small (a few hundred rows for the latent space).
+    every : int, default=1
+        Record every ``every``-th epoch (the last epoch is always recorded).
+    n_reconstructions : int, default=8
+        How many of the first rows of ``X`` to reconstruct at each snapshot.
+
+    Attributes
+    ----------
+    epochs_ : list of int
+        The recorded epochs.
+    embeddings_ : list of ndarray of shape (n_samples, n_components)
+        The embedding of ``X`` at each recorded epoch.
+    reconstructions_ : list of ndarray of shape (n_reconstructions, n_features)
+        Reconstructions of the first rows, in the caller's units.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from aembed import DenoisingAEEmbedder
+    >>> from aembed.callbacks import LatentSnapshots
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> snapshots = LatentSnapshots(X[:100], every=2)
+    >>> emb = DenoisingAEEmbedder(max_epochs=5, callbacks=[snapshots], random_state=0)
+    >>> emb = emb.fit(X)
+    >>> snapshots.epochs_, snapshots.embeddings_[0].shape
+    ([2, 4, 5], (100, 2))
+    """
+
+    def __init__(self, X, every=1, n_reconstructions=8):
+        self.X = X
+        self.every = every
+        self.n_reconstructions = n_reconstructions
+
+    def on_train_begin(self, net, **kwargs):
+        self.epochs_, self.embeddings_, self.reconstructions_ = [], [], []
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if epoch % self.every and epoch != net.max_epochs:
+            return
+        self._record(net, epoch)
+
+    def on_train_end(self, net, **kwargs):
+        # Early stopping may end before max_epochs or restore an earlier
+        # epoch's weights: the final state is always the last snapshot.
+        epoch = len(net.history)
+        if self.epochs_ and self.epochs_[-1] == epoch:
+            self.epochs_.pop()
+            self.embeddings_.pop()
+            self.reconstructions_.pop()
+        self._record(net, epoch)
+
+    def _record(self, net, epoch):
+        offset, scale = net.input_scaling_
+        x = torch.from_numpy(apply_scaling(np.asarray(self.X), offset, scale))
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        with torch.no_grad():
+            x = x.to(net.device)
+            z = module.embed(x)
+            x_rec = module.decode(z[: self.n_reconstructions])
+        module.train(was_training)
+        self.epochs_.append(epoch)
+        self.embeddings_.append(z.cpu().numpy())
+        self.reconstructions_.append(undo_scaling(x_rec.cpu().numpy(), offset, scale))
