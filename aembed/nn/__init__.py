@@ -12,6 +12,8 @@ from ._networks import (
     MLPEncoder,
     build_encoder_decoder,
 )
+from ._vae import VariationalAutoEncoder
+from ._vqvae import VectorQuantizedAutoEncoder, VectorQuantizer
 
 __all__ = [
     "ACTIVATIONS",
@@ -22,6 +24,9 @@ __all__ = [
     "MLPDecoder",
     "MLPEncoder",
     "NOISE_TYPES",
+    "VariationalAutoEncoder",
+    "VectorQuantizedAutoEncoder",
+    "VectorQuantizer",
     "build_encoder_decoder",
     "corrupt",
 ]

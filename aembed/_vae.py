@@ -1,0 +1,257 @@
+"""Variational autoencoder (β-VAE) embedder."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import Callback
+
+from ._base import _BaseEmbedder
+from ._docstrings import Substitution, _shared_docs
+from .nn import VariationalAutoEncoder, build_encoder_decoder
+
+
+class _KLWarmup(Callback):
+    """Ramp the module's ``kl_weight`` linearly from 0 to 1 over the first epochs.
+
+    The weight of each epoch is recorded in the history as ``kl_weight``.
+    """
+
+    def __init__(self, n_epochs):
+        self.n_epochs = n_epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history)  # skorch has already opened this epoch's row
+        weight = min(1.0, (epoch - 1) / self.n_epochs)
+        net.module_.kl_weight = weight
+        net.history.record("kl_weight", weight)
+
+    def on_train_end(self, net, **kwargs):
+        net.module_.kl_weight = 1.0
+
+
+@Substitution(**_shared_docs)
+class VAEEmbedder(_BaseEmbedder):
+    """Variational autoencoder (β-VAE) as a scikit-learn transformer.
+
+    The encoder maps a row to a Gaussian posterior over the latent space,
+    which a KL term pulls towards a standard normal prior; the decoder maps
+    latent points back to the input. ``transform`` returns the posterior
+    mean, so the embedding is deterministic; ``inverse_transform`` decodes
+    latent points to the input's units and :meth:`sample` decodes draws from
+    the prior. :meth:`score` is the evidence lower bound (ELBO), so that a
+    grid search needs neither labels nor a scorer.
+
+    Parameters
+    ----------
+    {n_components}
+
+    beta : float, default=1.0
+        Weight of the KL term in the training loss. 1 is the plain VAE;
+        larger values give a smoother, more prior-like latent space at the
+        cost of reconstruction, smaller values approach a plain autoencoder.
+
+    kl_warmup_epochs : int, default=0
+        Number of epochs over which the KL weight rises linearly from 0 to
+        ``beta``, against posterior collapse (the decoder learning to ignore
+        the latent code). 0 trains with the full weight from the start.
+        Validation losses always use the full weight, so that early stopping
+        compares like with like; the training loss grows during the warm-up,
+        so with ``early_stopping=False`` keep ``n_iter_no_change`` above the
+        warm-up or set ``tol=None``.
+
+    {network}
+
+    {data}
+
+    {training}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    DenoisingAEEmbedder : Deterministic autoencoder trained to undo noise.
+    VQVAEEmbedder : Autoencoder with a discrete codebook.
+    sklearn.decomposition.PCA : The linear baseline.
+
+    Notes
+    -----
+    ``history_`` records two loss terms per epoch: ``reconstruction``, the
+    negative log-likelihood of a row summed over features, and ``kl``, the
+    KL divergence of the posterior from the prior summed over latent
+    dimensions and not weighted by ``beta``; with a warm-up, ``kl_weight``
+    holds each epoch's factor. Training terms decode a draw from the
+    posterior; validation terms decode its mean, as :meth:`score_samples`
+    does.
+
+    References
+    ----------
+    .. [1] D. P. Kingma and M. Welling, "Auto-encoding variational Bayes",
+       ICLR 2014.
+    .. [2] I. Higgins et al., "β-VAE: Learning basic visual concepts with a
+       constrained variational framework", ICLR 2017.
+    .. [3] S. R. Bowman et al., "Generating sentences from a continuous
+       space", CoNLL 2016 (KL warm-up).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from aembed import VAEEmbedder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> emb = VAEEmbedder(n_components=2, max_epochs=5, random_state=0)
+    >>> emb.fit_transform(X).shape
+    (1797, 2)
+    >>> emb.sample(4, random_state=0).shape
+    (4, 64)
+    >>> emb.score_samples(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseEmbedder._parameter_constraints,
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "kl_warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        beta=1.0,
+        kl_warmup_epochs=0,
+        hidden_layer_sizes=(512, 256),
+        image_shape=None,
+        activation="relu",
+        scaling="auto",
+        reconstruction_loss="auto",
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        random_state=None,
+    ):
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            image_shape=image_shape,
+            activation=activation,
+            scaling=scaling,
+            reconstruction_loss=reconstruction_loss,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+        )
+        self.beta = beta
+        self.kl_warmup_epochs = kl_warmup_epochs
+
+    def _build_module(self, n_features, likelihood, value_range):
+        encoder, decoder = build_encoder_decoder(
+            n_features,
+            self.n_components,
+            2 * self.n_components,
+            self.hidden_layer_sizes,
+            self.activation,
+            self._image_shape(),
+        )
+        return VariationalAutoEncoder(
+            encoder, decoder, likelihood, n_latent=self.n_components, beta=self.beta
+        )
+
+    def _extra_callbacks(self):
+        if self.kl_warmup_epochs == 0:
+            return []
+        return [("kl_warmup", _KLWarmup(self.kl_warmup_epochs))]
+
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of every row; higher is better.
+
+        ``-(reconstruction NLL + KL)``, computed in the model's scaled input
+        space (see ``scaling``) and not weighted by ``beta``. The
+        reconstruction term decodes the posterior mean, a deterministic
+        one-point estimate of its expectation. With ``reconstruction_loss=
+        "bce"`` (data in [0, 1]) it is a lower bound on a log-likelihood,
+        so at most 0; with ``"mse"`` the constant ``-0.5 * log(2 * pi)`` per
+        feature of the unit-variance Gaussian is left out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data in the units seen in :term:`fit`.
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,), float32
+            The ELBO of each row, in nats.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        elbo = self._map_batches(
+            X, lambda m, x: m.elbo(x).unsqueeze(1), 1, scale_in=True
+        )
+        return elbo[:, 0]
+
+    def score(self, X, y=None):
+        """Mean evidence lower bound (ELBO) per row; higher is better.
+
+        The mean of :meth:`score_samples`, so that
+        :class:`~sklearn.model_selection.GridSearchCV` can compare
+        ``n_components`` and ``beta`` without labels and without a scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data in the units seen in :term:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            The mean ELBO, in nats per row.
+        """
+        return float(np.mean(self.score_samples(X), dtype=np.float64))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Decode draws from the standard normal prior.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; PyTorch's global random state is not used.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_), float32
+            The decoder's means (pixel intensities for ``"bce"``), in the
+            units of the data seen in :term:`fit`.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
+        rng = check_random_state(random_state)
+        z = rng.standard_normal((n_samples, self.n_components)).astype(np.float32)
+        return self.inverse_transform(z)

@@ -1,0 +1,226 @@
+"""Vector-quantised autoencoder (VQ-VAE) embedder."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import Callback
+
+from ._base import _BaseEmbedder
+from ._docstrings import Substitution, _shared_docs
+from .nn import VectorQuantizedAutoEncoder, build_encoder_decoder
+
+
+class _CodebookUsage(Callback):
+    """Record the codebook's perplexity and share of codes used, per epoch.
+
+    Counted over all training rows of the epoch, not averaged over batches:
+    a batch of 128 rows cannot show more than 128 codes in use.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.module_.quantizer.reset_usage()
+
+    def on_epoch_end(self, net, **kwargs):
+        counts = net.module_.quantizer.usage
+        p = counts / counts.sum()
+        entropy = -(p * p.clamp_min(1e-12).log()).sum()
+        used = (counts > 0).float().mean()
+        perplexity, used = math.exp(entropy.item()), used.item()
+        net.history.record("train_perplexity", perplexity)
+        net.history.record("train_code_usage", used)
+
+
+@Substitution(**_shared_docs)
+class VQVAEEmbedder(_BaseEmbedder):
+    """Vector-quantised autoencoder (VQ-VAE) as a scikit-learn transformer.
+
+    The encoder maps a row to a point of the embedding space, which is
+    snapped to the nearest of ``n_codes`` learned codes before decoding;
+    gradients pass the snap by the straight-through estimator. The codebook
+    follows the encoder by exponential moving averages, and codes that fall
+    out of use are restarted at encoder outputs, against codebook collapse.
+
+    ``transform`` returns the continuous encoder output (or the code, with
+    ``quantize=True``), :meth:`predict` the index of each row's code, so the
+    estimator doubles as a clusterer with ``n_codes`` clusters, and
+    ``inverse_transform`` snaps points to their codes and decodes them.
+
+    Parameters
+    ----------
+    {n_components}
+
+    n_codes : int, default=256
+        Number of codes in the codebook. Reconstructions can take at most
+        ``n_codes`` distinct values.
+
+    commitment_cost : float, default=0.25
+        Weight of the commitment term, the squared distance between the
+        encoder output and its code, which keeps the encoder close to the
+        codebook.
+
+    quantize : bool, default=False
+        Whether ``transform`` returns each row's code (a point of the
+        codebook) instead of the continuous encoder output. Training is the
+        same either way.
+
+    {network}
+
+    {data}
+
+    {training}
+
+    Attributes
+    ----------
+    {attributes}
+
+    codebook_ : ndarray of shape (n_codes, n_components)
+        The learned codes, in the embedding space.
+
+    See Also
+    --------
+    DenoisingAEEmbedder : Deterministic autoencoder trained to undo noise.
+    VAEEmbedder : Variational autoencoder with a Gaussian latent space.
+    sklearn.cluster.KMeans : Clustering with a codebook in the input space.
+
+    Notes
+    -----
+    ``history_`` records the loss terms ``reconstruction`` and
+    ``commitment`` per epoch, and the codebook's health over each epoch's
+    training rows: ``train_perplexity``, the exponential of the entropy of
+    code use (``n_codes`` when all codes are used equally, 1 when one code
+    takes everything), and ``train_code_usage``, the share of codes used at
+    least once.
+
+    References
+    ----------
+    .. [1] A. van den Oord, O. Vinyals and K. Kavukcuoglu, "Neural discrete
+       representation learning", NeurIPS 2017.
+    .. [2] P. Dhariwal et al., "Jukebox: A generative model for music",
+       2020 (restarting dead codes).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from aembed import VQVAEEmbedder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> emb = VQVAEEmbedder(n_components=2, n_codes=32, max_epochs=5,
+    ...                     random_state=0)
+    >>> emb.fit_transform(X).shape
+    (1797, 2)
+    >>> emb.predict(X[:3]).shape
+    (3,)
+    >>> emb.codebook_.shape
+    (32, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseEmbedder._parameter_constraints,
+        "n_codes": [Interval(Integral, 1, None, closed="left")],
+        "commitment_cost": [Interval(Real, 0, None, closed="left")],
+        "quantize": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        n_codes=256,
+        commitment_cost=0.25,
+        quantize=False,
+        hidden_layer_sizes=(512, 256),
+        image_shape=None,
+        activation="relu",
+        scaling="auto",
+        reconstruction_loss="auto",
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        random_state=None,
+    ):
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            image_shape=image_shape,
+            activation=activation,
+            scaling=scaling,
+            reconstruction_loss=reconstruction_loss,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+        )
+        self.n_codes = n_codes
+        self.commitment_cost = commitment_cost
+        self.quantize = quantize
+
+    def _build_module(self, n_features, likelihood, value_range):
+        encoder, decoder = build_encoder_decoder(
+            n_features,
+            self.n_components,
+            self.n_components,
+            self.hidden_layer_sizes,
+            self.activation,
+            self._image_shape(),
+        )
+        return VectorQuantizedAutoEncoder(
+            encoder,
+            decoder,
+            likelihood,
+            n_latent=self.n_components,
+            n_codes=self.n_codes,
+            commitment_cost=self.commitment_cost,
+        )
+
+    def _extra_callbacks(self):
+        return [("codebook_usage", _CodebookUsage())]
+
+    def _embed(self, module, x):
+        z = module.embed(x)
+        return module.quantize(z) if self.quantize else z
+
+    def predict(self, X):
+        """Index of the code each row is encoded to.
+
+        The nearest code (in Euclidean distance) of the continuous
+        embedding ``transform`` returns with ``quantize=False``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data in the units seen in :term:`fit`.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples,), int64
+            Indices into ``codebook_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        # Passing through float32 is exact for indices below 2**24.
+        codes = self._map_batches(
+            X, lambda m, x: m.predict(x).unsqueeze(1), 1, scale_in=True
+        )
+        return codes[:, 0].astype(np.int64)
+
+    @property
+    def codebook_(self):
+        return self.net_.module_.quantizer.codebook.detach().cpu().numpy().copy()

@@ -1,0 +1,202 @@
+"""The vector-quantised autoencoder and its EMA codebook.
+
+Pure PyTorch: nothing here imports scikit-learn or skorch.
+"""
+
+import torch
+from torch import nn
+
+from ._autoencoder import AutoEncoder
+
+
+class VectorQuantizer(nn.Module):
+    """A codebook updated by exponential moving averages, with dead-code restarts.
+
+    Codes are not trained by gradient descent: in training mode every call
+    moves each code towards the mean of the vectors assigned to it (an online
+    k-means step, [1]_), and restarts the codes that have stopped being used
+    at randomly chosen vectors of the batch. Without the restarts a codebook
+    typically collapses to a handful of codes.
+
+    Parameters
+    ----------
+    n_codes : int
+        Number of codes.
+    dim : int
+        Dimension of a code.
+    decay : float, default=0.99
+        Decay of the moving averages of code counts and sums.
+    restart_after : float, default=8.0
+        A code is dead, and restarted, when none of the last
+        ``restart_after * n_codes`` training vectors chose it. Counting
+        vectors rather than steps makes the rule independent of the batch
+        size and quick on small data sets; a code used as often as all
+        others is chosen once every ``n_codes`` vectors on average, and is
+        passed over that long with probability ``exp(-restart_after)``.
+    eps : float, default=1e-5
+        Laplace smoothing of the counts, which keeps unused codes finite.
+
+    Attributes
+    ----------
+    codebook : torch.Tensor of shape (n_codes, dim)
+        The codes (a buffer, saved in the state dict).
+    usage : torch.Tensor of shape (n_codes,)
+        How often each code was chosen in training mode since the last
+        :meth:`reset_usage` (not saved in the state dict).
+
+    References
+    ----------
+    .. [1] A. van den Oord, O. Vinyals and K. Kavukcuoglu, "Neural discrete
+       representation learning", NeurIPS 2017, appendix A.1.
+
+    Examples
+    --------
+    >>> import torch
+    >>> vq = VectorQuantizer(n_codes=4, dim=2)
+    >>> z_q, codes = vq(torch.randn(8, 2))
+    >>> z_q.shape, codes.dtype
+    (torch.Size([8, 2]), torch.int64)
+    """
+
+    def __init__(self, n_codes, dim, decay=0.99, restart_after=8.0, eps=1e-5):
+        super().__init__()
+        self.n_codes = n_codes
+        self.decay = decay
+        self.restart_after = restart_after
+        self.eps = eps
+        self.register_buffer("codebook", torch.zeros(n_codes, dim))
+        self.register_buffer("ema_count", torch.zeros(n_codes))
+        self.register_buffer("ema_sum", torch.zeros(n_codes, dim))
+        # Training vectors seen since each code was last chosen. Starting at
+        # infinity marks every code dead, so the first training batch
+        # initialises the whole codebook from encoder outputs.
+        self.register_buffer("idle", torch.full((n_codes,), float("inf")))
+        self.register_buffer("usage", torch.zeros(n_codes), persistent=False)
+
+    def nearest(self, z):
+        """Index of the nearest code (Euclidean) for every row of ``z``."""
+        # The direct difference, not the matmul expansion, so that the result
+        # matches a plain distance computation to the last bit.
+        dist = torch.cdist(
+            z, self.codebook, compute_mode="donot_use_mm_for_euclid_dist"
+        )
+        return dist.argmin(dim=1)
+
+    def quantize(self, z):
+        """The nearest code of every row of ``z``; never updates the codebook."""
+        return self.codebook[self.nearest(z)]
+
+    def forward(self, z):
+        """Quantise ``z``; in training mode, then update the codebook.
+
+        Returns the codes (taken before the update) and their indices.
+        """
+        codes = self.nearest(z)
+        z_q = self.codebook[codes]
+        if self.training:
+            with torch.no_grad():
+                self._update(z.detach(), codes)
+        return z_q, codes
+
+    def reset_usage(self):
+        self.usage.zero_()
+
+    def _update(self, z, codes):
+        counts = torch.bincount(codes, minlength=self.n_codes).to(z.dtype)
+        sums = torch.zeros_like(self.ema_sum).index_add_(0, codes, z)
+        self.usage += counts
+        self.ema_count.lerp_(counts, 1 - self.decay)
+        self.ema_sum.lerp_(sums, 1 - self.decay)
+        total = self.ema_count.sum()
+        smoothed = (self.ema_count + self.eps) / (total + self.n_codes * self.eps)
+        self.codebook.copy_(self.ema_sum / (smoothed * total).unsqueeze(1))
+
+        self.idle.add_(len(z)).masked_fill_(counts > 0, 0)
+        dead = (self.idle >= self.restart_after * self.n_codes).unsqueeze(1)
+        # Candidates for every code, used only where the code is dead: a
+        # masked update needs no device-to-host sync to learn how many died.
+        rows = torch.randint(len(z), (self.n_codes,), device=z.device)
+        # Jitter, so that codes restarted at the same row can split it.
+        jitter = 1e-2 * z.std(dim=0, unbiased=False) * torch.randn_like(self.ema_sum)
+        new = z[rows] + jitter
+        # A restarted code gets the count of an average code, so that its
+        # first assignments refine it rather than replace it.
+        fair_share = total / self.n_codes
+        self.codebook.copy_(torch.where(dead, new, self.codebook))
+        self.ema_sum.copy_(torch.where(dead, new * fair_share, self.ema_sum))
+        self.ema_count.masked_fill_(dead[:, 0], fair_share)
+        self.idle.masked_fill_(dead[:, 0], 0)
+
+
+class VectorQuantizedAutoEncoder(AutoEncoder):
+    """A VQ-VAE: the encoder's output is snapped to the nearest code.
+
+    Gradients pass the quantisation by the straight-through estimator; a
+    commitment term keeps the encoder's outputs close to their codes, and the
+    codebook follows them by moving averages (:class:`VectorQuantizer`).
+    ``embed`` gives the continuous (pre-quantisation) encoder output;
+    ``decode`` quantises its input before decoding it.
+
+    Parameters
+    ----------
+    encoder, decoder, likelihood
+        As in :class:`AutoEncoder`; the encoder outputs ``n_latent`` values.
+    n_latent : int
+        Dimension of the latent space and of the codes.
+    n_codes : int
+        Size of the codebook.
+    commitment_cost : float, default=0.25
+        Weight of the commitment term ``||z_e - sg(z_q)||^2`` (summed over
+        latent dimensions, batch mean).
+    decay : float, default=0.99
+        Decay of the codebook's moving averages.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from aembed.nn import MLPDecoder, MLPEncoder
+    >>> model = VectorQuantizedAutoEncoder(
+    ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+    ...     n_latent=2, n_codes=16,
+    ... )
+    >>> sorted(model.loss_terms(torch.rand(4, 6)))
+    ['commitment', 'loss', 'reconstruction']
+    >>> model.quantizer.codebook.shape
+    torch.Size([16, 2])
+    """
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        likelihood,
+        n_latent,
+        n_codes,
+        commitment_cost=0.25,
+        decay=0.99,
+    ):
+        super().__init__(encoder, decoder, likelihood)
+        self.quantizer = VectorQuantizer(n_codes, n_latent, decay=decay)
+        self.commitment_cost = commitment_cost
+
+    def quantize(self, z):
+        """The nearest code of every latent point."""
+        return self.quantizer.quantize(z)
+
+    def predict(self, x):
+        """The index of the code each row of ``x`` is encoded to."""
+        return self.quantizer.nearest(self.embed(x))
+
+    def decode(self, z):
+        """Reconstructions from latent points, quantised first."""
+        return super().decode(self.quantize(z))
+
+    def loss_terms(self, x):
+        z_e = self.encoder(x)
+        z_q, _ = self.quantizer(z_e)
+        # Straight-through: the decoder sees z_q, the encoder gets its gradient.
+        z_st = z_e + (z_q - z_e).detach()
+        recon = self.reconstruction_nll(self.decoder(z_st), x)
+        commitment = (z_e - z_q).pow(2).sum(dim=1).mean()
+        loss = recon + self.commitment_cost * commitment
+        return {"loss": loss, "reconstruction": recon, "commitment": commitment}

@@ -1,0 +1,170 @@
+"""Tests for VQVAEEmbedder and its modules (common sklearn checks: test_common.py)."""
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+from aembed import VQVAEEmbedder
+from aembed.nn import VectorQuantizer
+
+FAST = dict(hidden_layer_sizes=(32,), n_codes=16, max_epochs=5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X[:300] / 16).astype(np.float32), y[:300]
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    return VQVAEEmbedder(**FAST).fit(digits[0])
+
+
+def test_predict_is_the_nearest_code_of_the_continuous_embedding(fitted, digits):
+    X = digits[0]
+    Z, C = fitted.transform(X), fitted.codebook_
+    codes = fitted.predict(X)
+    assert codes.dtype == np.int64 and codes.shape == (len(X),)
+    dist = ((Z[:, None, :] - C[None, :, :]) ** 2).sum(axis=2)
+    assert_array_equal(codes, dist.argmin(axis=1))
+    assert len(np.unique(codes)) > 1
+
+
+def test_quantize_returns_the_codes(fitted, digits):
+    X = digits[0]
+    Z_q = fitted.set_params(quantize=True).transform(X)
+    fitted.set_params(quantize=False)
+    assert_array_equal(Z_q, fitted.codebook_[fitted.predict(X)])
+    assert not np.allclose(Z_q, fitted.transform(X))
+
+
+def test_inverse_transform_quantises_then_decodes(fitted, digits):
+    X = digits[0]
+    Z = fitted.transform(X)
+    X_rec = fitted.inverse_transform(Z)
+    assert_array_equal(
+        X_rec, fitted.inverse_transform(fitted.codebook_[fitted.predict(X)])
+    )
+    assert_allclose(X_rec, fitted.reconstruct(X))
+    # At most one reconstruction per code.
+    assert len(np.unique(X_rec, axis=0)) <= fitted.n_codes
+
+
+def test_codebook_is_saved_with_the_module(fitted):
+    state = fitted.net_.module_.state_dict()
+    assert_array_equal(state["quantizer.codebook"].numpy(), fitted.codebook_)
+    assert "quantizer.usage" not in state
+    assert fitted.codebook_.shape == (16, 2) and fitted.codebook_.dtype == np.float32
+    # A copy: editing it leaves the model alone.
+    fitted.codebook_[:] = 0
+    assert np.abs(fitted.codebook_).sum() > 0
+
+
+def test_same_seed_same_codebook(fitted, digits):
+    # tests/test_common.py compares embeddings; the codebook is separate state.
+    again = VQVAEEmbedder(**FAST).fit(digits[0])
+    assert_array_equal(fitted.codebook_, again.codebook_)
+
+
+def test_history_records_losses_and_codebook_usage_per_epoch(fitted):
+    h = fitted.history_
+    for column in ("train_reconstruction", "train_commitment"):
+        assert np.isfinite(h[column]).all()
+    assert ((h.train_code_usage > 0) & (h.train_code_usage <= 1)).all()
+    assert ((h.train_perplexity >= 1) & (h.train_perplexity <= 16)).all()
+
+
+def test_code_usage_is_counted_over_the_epoch_not_per_batch(digits):
+    # With batches of 8 rows, a per-batch share could never exceed 8 / 64.
+    emb = VQVAEEmbedder(**{**FAST, "n_codes": 64}, batch_size=8).fit(digits[0])
+    assert emb.history_.train_code_usage.iloc[-1] > 0.5
+
+
+def test_quantizer_initialises_from_data_and_tracks_cluster_means():
+    torch.manual_seed(0)
+    centres = torch.tensor([[-5.0, 0.0], [5.0, 0.0]])
+    vq = VectorQuantizer(n_codes=2, dim=2, decay=0.9)
+    for _ in range(200):
+        z = centres[torch.randint(2, (64,))] + 0.1 * torch.randn(64, 2)
+        vq(z)
+    order = vq.codebook[:, 0].argsort()
+    assert_allclose(vq.codebook[order].numpy(), centres.numpy(), atol=0.1)
+    vq.eval()
+    before = vq.codebook.clone()
+    vq(torch.randn(64, 2))
+    assert torch.equal(vq.codebook, before)
+
+
+def test_quantizer_restarts_dead_codes_at_the_data():
+    torch.manual_seed(0)
+    vq = VectorQuantizer(n_codes=8, dim=2)
+    z = torch.randn(256, 2) + 10
+    vq(z)  # all-zero counts: every code is dead and starts at a data row
+    assert (vq.codebook > 5).all()
+    # Move the data away: the stranded codes are restarted near it.
+    for _ in range(300):
+        vq(torch.randn(256, 2) - 10)
+    assert (vq.codebook < -5).all()
+    vq.reset_usage()
+    vq(torch.randn(256, 2) - 10)
+    assert (vq.usage > 0).sum() == 8
+
+
+def test_convolutional_network(digits):
+    X = digits[0]
+    emb = VQVAEEmbedder(**FAST, image_shape=(8, 8)).fit(X)
+    assert emb.transform(X).shape == (len(X), 2)
+    assert emb.predict(X).max() < 16
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_codes": 0}, "n_codes"),
+        ({"commitment_cost": -0.1}, "commitment_cost"),
+        ({"quantize": "yes"}, "quantize"),
+        ({"n_components": 0}, "n_components"),
+        ({"image_shape": (3, 3)}, "image_shape"),
+    ],
+)
+def test_bad_parameters_are_rejected(digits, params, match):
+    with pytest.raises(ValueError, match=match):
+        VQVAEEmbedder(**{**FAST, **params}).fit(digits[0])
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[0.0, np.nan], [1.0, 0.5]]), "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 0.5]]), "infinity"),
+        (np.ones(5), "Expected 2D array"),
+        (np.empty((0, 3)), "0 sample"),
+    ],
+)
+def test_bad_input_is_rejected(X, match):
+    with pytest.raises(ValueError, match=match):
+        VQVAEEmbedder(**FAST).fit(X)
+
+
+def test_bad_input_after_fitting(fitted, digits):
+    X = digits[0]
+    with pytest.raises(ValueError, match="features"):
+        fitted.predict(X[:, :10])
+    with pytest.raises(ValueError, match="n_components=2"):
+        fitted.inverse_transform(np.zeros((3, 5)))
+
+
+@pytest.mark.slow
+def test_mnist_codebook_stays_in_use():
+    from aembed.datasets import load_mnist_5k
+
+    X, y = load_mnist_5k(return_X_y=True)
+    X_train, X_test = train_test_split(X, test_size=0.2, stratify=y, random_state=0)
+    emb = VQVAEEmbedder(max_epochs=20, random_state=0).fit(X_train)
+    assert emb.history_.train_code_usage.iloc[-1] > 0.9
+    assert emb.history_.train_perplexity.iloc[-1] > 0.5 * emb.n_codes
+    assert len(np.unique(emb.predict(X_test))) > 0.5 * emb.n_codes
