@@ -90,7 +90,7 @@ class EmbedderNet(NeuralNet):
         # One transfer for all terms: no per-step host synchronisation.
         names = list(sums)
         means = (torch.stack([sums[k] for k in names]) / n_rows).tolist()
-        for name, mean in zip(names, means):
+        for name, mean in zip(names, means, strict=True):
             self.history.record(f"{prefix}_{name}", mean)
         self.history.record(prefix + "_batch_count", n_batches)
         loss = means[names.index("loss")]

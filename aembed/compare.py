@@ -8,7 +8,6 @@ marked ``"transductive"``.
 """
 
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -146,7 +146,7 @@ def _draw_embeddings(figures, fitted, y_test, class_names):
     fig, axes = plt.subplots(
         n_rows, n_cols, figsize=(5.5 * n_cols, 4.5 * n_rows), squeeze=False
     )
-    for ax, (name, result) in zip(axes.flat, fitted.items()):
+    for ax, (name, result) in zip(axes.flat, fitted.items(), strict=False):
         title = f"{_label(name)} ({result.evaluation})"
         plotting.plot_embedding(
             result.Z_test, y_test, ax=ax, title=title, class_names=class_names

@@ -129,7 +129,8 @@ def test_cuda_request_without_a_gpu_is_explained():
 
 
 def test_auto_device_runs_where_torch_can():
-    est = DenoisingAEEmbedder(device="auto", **FAST).fit(np.random.rand(20, 4))
+    X = np.random.default_rng(0).random((20, 4))
+    est = DenoisingAEEmbedder(device="auto", **FAST).fit(X)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert str(est.net_.device) == expected
 

@@ -47,15 +47,20 @@ class AutoEncoder(nn.Module):
         out = self.decoder(z)
         return torch.sigmoid(out) if self.likelihood == "bernoulli" else out
 
-    def reconstruction_nll(self, decoder_output, x):
-        """Negative log-likelihood of ``x``, summed over features, batch mean."""
+    def reconstruction_nll(self, decoder_output, x, reduction="mean"):
+        """Negative log-likelihood of ``x``, summed over features.
+
+        ``reduction="mean"`` averages it over rows; ``"none"`` returns one
+        value per row.
+        """
         if self.likelihood == "bernoulli":
             nll = F.binary_cross_entropy_with_logits(
-                decoder_output, x, reduction="sum"
+                decoder_output, x, reduction="none"
             )
         else:
-            nll = 0.5 * F.mse_loss(decoder_output, x, reduction="sum")
-        return nll / x.shape[0]
+            nll = 0.5 * (decoder_output - x) ** 2
+        nll = nll.sum(dim=1)
+        return nll.mean() if reduction == "mean" else nll
 
     def loss_terms(self, x):
         """Plain autoencoder objective: the reconstruction term alone."""

@@ -19,7 +19,7 @@ ACTIVATIONS = {
 def _dense_stack(sizes, activation):
     """Linear layers through ``sizes``, an activation after every one."""
     layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
         layers += [nn.Linear(n_in, n_out), ACTIVATIONS[activation]()]
     return layers
 

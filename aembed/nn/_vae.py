@@ -4,7 +4,6 @@ Pure PyTorch: nothing here imports scikit-learn or skorch.
 """
 
 import torch
-import torch.nn.functional as F
 
 from ._autoencoder import AutoEncoder
 
@@ -72,13 +71,9 @@ class VariationalAutoEncoder(AutoEncoder):
         z = mean
         if self.training:
             z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
-        out = self.decoder(z)
-        if self.likelihood == "bernoulli":
-            recon = F.binary_cross_entropy_with_logits(out, x, reduction="none")
-        else:
-            recon = 0.5 * (out - x) ** 2
+        recon = self.reconstruction_nll(self.decoder(z), x, reduction="none")
         kl = 0.5 * (mean**2 + logvar.exp() - 1.0 - logvar)
-        return recon.sum(dim=1), kl.sum(dim=1)
+        return recon, kl.sum(dim=1)
 
     def loss_terms(self, x):
         """Reconstruction NLL and KL (summed over dims, batch means), and the loss."""
