@@ -100,7 +100,8 @@ def make_method(
     if name == "umap":
         import umap
 
-        return umap.UMAP(n_components=n_components, random_state=random_state)
+        # A seed makes umap-learn single-threaded; say so rather than be warned.
+        return umap.UMAP(n_components=n_components, random_state=random_state, n_jobs=1)
     if name == "opentsne":
         from openTSNE import TSNE as OpenTSNE
 
