@@ -3,11 +3,15 @@
 A plain scikit-learn transformer that builds a private skorch net in ``fit``.
 Everything the estimators share lives here once: parameter and data
 validation, input scaling, seeding, devices, batched inference, history,
-early stopping and scoring. A subclass adds its parameters and builds its
-PyTorch module in ``_build_module``.
+early stopping, scoring, saving, warm starts, interrupts and checkpoints. A
+subclass adds its parameters and builds its PyTorch module in
+``_build_module``.
 """
 
 import contextlib
+import copy
+import os
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,13 +26,17 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
+from skorch.history import History
 
+from . import _persistence
 from ._net import EmbedderNet, EpochProgressBar
 from ._scaling import apply_scaling, fit_scaling, undo_scaling
 from .nn import ACTIVATIONS
 
 _MIN_INFERENCE_BATCH = 4096
+
+CHECKPOINT_FILE = "checkpoint.aembed"
 
 
 def _resolve_device(device):
@@ -76,6 +84,88 @@ def _history_frame(history):
     return frame[ordered + ["dur"]]
 
 
+# -- training state -------------------------------------------------------------
+#
+# What continuing training needs, as a dict: the module's and the optimizer's
+# state dicts, PyTorch's CPU random state (so that training resumed in a
+# later fit draws what one long fit would have drawn) and the skorch history
+# rows. Used for warm starts, for restoring the last completed epoch after an
+# interrupt, and for saving.
+
+
+def _current_state(net):
+    """The net's training state, by reference (for saving or copying from)."""
+    return {
+        "module": net.module_.state_dict(),
+        "optimizer": net.optimizer_.state_dict(),
+        "rng": getattr(net, "torch_rng_state_", None),
+        "history": list(net.history),
+    }
+
+
+def _snapshot(net):
+    """A copy of the training state, taken inside the fit's random context."""
+    return {
+        "module": {k: v.detach().clone() for k, v in net.module_.state_dict().items()},
+        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "rng": torch.get_rng_state(),
+        "history": list(net.history),  # rows of finished epochs never change
+    }
+
+
+def _restore_state(net, state):
+    """Put a training state into a net built by ``_make_net``."""
+    net.module_.load_state_dict(state["module"])
+    if state["optimizer"] is not None:
+        # Copied: the optimizer updates its state in place, and the state we
+        # came from must survive a failed fit.
+        net.optimizer_.load_state_dict(copy.deepcopy(state["optimizer"]))
+        # The saved state carries the learning rate it was trained with;
+        # the current parameters win, as after any set_params.
+        for group in net.optimizer_.param_groups:
+            group["lr"] = net.lr
+            group["weight_decay"] = net.optimizer__weight_decay
+    net.history = History(dict(row) for row in state["history"])
+    net.torch_rng_state_ = state["rng"]
+
+
+def _stopped_early(net):
+    """Whether an early-stopping callback ended training.
+
+    skorch's ``EarlyStopping`` stops by raising ``KeyboardInterrupt``, as a
+    Ctrl-C does; it raises exactly when its misses reach the patience.
+    """
+    return any(
+        isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
+        for _, cb in net.callbacks_
+    )
+
+
+class _EpochEnd(Callback):
+    """Keep a copy of the training state at the end of every epoch.
+
+    Placed after the callbacks that record into the epoch's history row and
+    before early stopping, so that an epoch counts as completed once its row
+    is. ``checkpoint(net, state)``, when given, writes the state to disk.
+    """
+
+    def __init__(self, checkpoint=None):
+        self.checkpoint = checkpoint
+
+    def on_train_begin(self, net, **kwargs):
+        self.state_ = _snapshot(net)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.state_ = _snapshot(net)
+        if self.checkpoint is not None:
+            self.checkpoint(net, self.state_)
+
+    def release(self):
+        """Drop the copies and the writer, which a fitted net must not carry."""
+        self.state_ = None
+        self.checkpoint = None
+
+
 class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of the autoencoder embedders. Not for direct use."""
 
@@ -95,6 +185,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "callbacks": [list, None],
+        "warm_start": ["boolean"],
+        "checkpoint_dir": [str, os.PathLike, None],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -118,6 +210,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         n_iter_no_change=10,
         tol=1e-4,
         callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
         device="cpu",
         verbose=0,
         random_state=None,
@@ -137,6 +231,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.checkpoint_dir = checkpoint_dir
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
@@ -168,44 +264,178 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         -------
         self : object
             The fitted estimator.
+
+        Notes
+        -----
+        Interrupting ``fit`` (Ctrl-C, or a callback raising
+        ``KeyboardInterrupt``) returns a fitted estimator with the weights
+        of the last completed epoch, or of the best validation epoch with
+        ``early_stopping=True``, and warns; the history keeps the completed
+        epochs only, and ``warm_start=True`` continues from there. An epoch
+        counts as completed once all its callbacks have run. An interrupt
+        before the first epoch completes is raised as usual, and leaves the
+        estimator unfitted (with ``warm_start``, as it was).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import DenoisingAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = DenoisingAEEmbedder(max_epochs=2, warm_start=True, random_state=0)
+        >>> emb.fit(X[:300]).n_iter_
+        2
+        >>> emb.fit(X[:300]).n_iter_  # two more epochs on the same network
+        4
         """
-        X = validate_data(self, X, dtype=np.float32)
+        warm = self.warm_start and hasattr(self, "net_")
+        try:
+            self._fit(X, warm)
+        except BaseException:
+            # A fit that fails leaves no half-replaced model behind: a warm
+            # one keeps the previous model, a cold one none.
+            if not warm:
+                self._forget_fit()
+            raise
+        return self
+
+    def _fit(self, X, warm):
+        X = validate_data(self, X, dtype=np.float32, reset=not warm)
         X = np.require(X, requirements=["C", "W"])
         self._check_params_against_data(X)
         device = _resolve_device(self.device)
+        checkpoint = self._checkpoint_path()
 
-        self.scaling_, self.input_offset_, self.input_scale_ = fit_scaling(
-            X, self.scaling
-        )
+        if not warm:
+            self.scaling_, self.input_offset_, self.input_scale_ = fit_scaling(
+                X, self.scaling
+            )
         Xs = apply_scaling(X, self.input_offset_, self.input_scale_)
-        self.reconstruction_loss_ = self._resolve_loss(Xs)
-        likelihood = "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
-        value_range = (float(Xs.min()), float(Xs.max()))
+        if warm:
+            self._check_warm_data(Xs)
+            previous = _current_state(self.net_)
+        else:
+            self.reconstruction_loss_ = self._resolve_loss(Xs)
+            likelihood = (
+                "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
+            )
+            self._module_args_ = {
+                "n_features": X.shape[1],
+                "likelihood": likelihood,
+                "value_range": (float(Xs.min()), float(Xs.max())),
+            }
+            previous = None
 
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        epoch_end = _EpochEnd(self._checkpoint_writer(checkpoint))
         with _training_context(seed, device):
             train, valid = self._split(torch.from_numpy(Xs), seed)
-            module = self._build_module(X.shape[1], likelihood, value_range)
-            self.net_ = EmbedderNet(
-                module=module,
-                criterion=torch.nn.Identity,
-                optimizer=torch.optim.AdamW,
-                optimizer__weight_decay=self.weight_decay,
-                lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                train_split=None,
-                callbacks=self._callbacks(),
-                device=device,
-                verbose=int(self.verbose >= 2),
-            )
-            # Callbacks that look at data in the caller's units need the map.
-            self.net_.input_scaling_ = (self.input_offset_, self.input_scale_)
-            self.net_.fit((train, valid))
-        self.net_.module_.eval()
-        self.history_ = _history_frame(self.net_.history)
+            net = self._make_net(device, self._callbacks(epoch_end))
+            if previous is not None:
+                self._continue_from(net, previous)
+            try:
+                net.partial_fit((train, valid))
+                n_before = 0 if previous is None else len(previous["history"])
+                self._settle_interrupt(net, epoch_end.state_, n_before)
+                rng = torch.get_rng_state()
+            finally:
+                epoch_end.release()
+
+        net.module_.eval()
+        net.torch_rng_state_ = rng
+        self.net_ = net
+        self.history_ = _history_frame(net.history)
         self.n_iter_ = len(self.history_)
-        return self
+        if checkpoint is not None:
+            # Early stopping may have restored an earlier epoch: the folder
+            # ends with the model fit returns.
+            self._write(checkpoint, net, _current_state(net), warn=False)
+
+    def _make_net(self, device, callbacks):
+        """The skorch net around a new module, initialised on ``device``.
+
+        Used by ``fit`` and by :func:`aembed.load`, so that a loaded
+        estimator's net is built exactly as a fitted one's. The module's
+        initial weights are drawn from the caller's random context.
+        """
+        net = EmbedderNet(
+            module=self._build_module(**self._module_args_),
+            criterion=torch.nn.Identity,
+            optimizer=torch.optim.AdamW,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            device=device,
+            verbose=int(self.verbose >= 2),
+        )
+        # Callbacks that look at data in the caller's units need the map.
+        net.input_scaling_ = (self.input_offset_, self.input_scale_)
+        return net.initialize()
+
+    def _continue_from(self, net, state):
+        """Load the previous fit's state into the new net, for a warm start."""
+        try:
+            _restore_state(net, state)
+        except (RuntimeError, ValueError) as exc:
+            raise ValueError(
+                "warm_start=True continues training the fitted network, but the "
+                "current parameters describe a different one (changed "
+                "n_components, hidden_layer_sizes, image_shape, activation or a "
+                "size of the objective). Set warm_start=False to train a new "
+                f"network. ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+            ) from exc
+        if net.torch_rng_state_ is not None:
+            torch.set_rng_state(net.torch_rng_state_)
+
+    def _settle_interrupt(self, net, last, n_before):
+        """After training: if it was interrupted, keep the last completed epoch.
+
+        ``last`` is the training state at the end of the last completed
+        epoch (or at the start of training), ``n_before`` the number of
+        epochs of earlier fits.
+        """
+        partial = len(net.history) > len(last["history"])
+        n_done = len(last["history"]) - n_before
+        if _stopped_early(net) or (not partial and n_done == self.max_epochs):
+            return
+        if n_done == 0 and n_before == 0:
+            raise KeyboardInterrupt("fit was interrupted before any epoch completed")
+
+        stopper = dict(net.callbacks_).get("early_stopping")
+        # Set only with early_stopping=True (load_best).
+        best = getattr(stopper, "best_model_weights_", None)
+        # The partial epoch's history row goes too.
+        _restore_state(net, last if best is None else {**last, "module": best})
+        torch.set_rng_state(last["rng"])
+        n_kept = len(last["history"])
+        if best is not None:
+            kept = f"epoch {stopper.best_epoch_}, the best validation epoch"
+        elif n_done == 0:
+            kept = f"epoch {n_kept}, as before this fit"
+        else:
+            kept = f"epoch {n_kept}, the last completed epoch"
+        when = f"during epoch {n_kept + 1}" if partial else f"after epoch {n_kept}"
+        warnings.warn(
+            f"fit was interrupted {when}; {type(self).__name__} keeps the weights "
+            f"of {kept}. Call fit with warm_start=True to continue training.",
+            UserWarning,
+            stacklevel=5,  # the caller of fit, past sklearn's _fit_context
+        )
+
+    def _check_warm_data(self, Xs):
+        if self.reconstruction_loss_ == "bce" and (Xs.min() < 0 or Xs.max() > 1):
+            raise ValueError(
+                "warm_start=True keeps the input scaling of the first fit, which "
+                f"maps this X to [{Xs.min():.3g}, {Xs.max():.3g}], outside the "
+                "[0, 1] that reconstruction_loss 'bce' needs. Fit with "
+                "warm_start=False to rescale."
+            )
+
+    def _forget_fit(self):
+        for name in [k for k in vars(self) if k.endswith("_") and k[:2] != "__"]:
+            delattr(self, name)
 
     def _check_params_against_data(self, X):
         n_features = X.shape[1]
@@ -259,8 +489,14 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
         return X[order[n_valid:]], X[order[:n_valid]]
 
-    def _callbacks(self):
-        callbacks = list(self._extra_callbacks())
+    def _callbacks(self, epoch_end=None):
+        # Early stopping comes last: when it stops training, every other
+        # callback has seen the final epoch, and _EpochEnd has kept it.
+        callbacks = [*self._extra_callbacks(), *(self.callbacks or [])]
+        if self.verbose:
+            callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
+        if epoch_end is not None:
+            callbacks.append(("epoch_end", epoch_end))
         if self.early_stopping or self.tol is not None:
             monitor = "valid_loss" if self.early_stopping else "train_loss"
             callbacks.append(
@@ -276,9 +512,131 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     ),
                 )
             )
-        if self.verbose:
-            callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
-        return callbacks + list(self.callbacks or [])
+        return callbacks
+
+    # -- persistence ------------------------------------------------------------
+
+    def save(self, path):
+        """Write the fitted estimator to a file that :func:`aembed.load` reads.
+
+        The file holds the parameters and fitted attributes as plain data,
+        the network's and the optimizer's state as tensors, the format
+        version and the aembed version, and a checksum. Loading it never
+        executes code, unlike a pickle, and works across aembed versions
+        that read its format version. The write is atomic: an interrupted
+        save leaves any earlier file at ``path`` intact.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; conventionally ending in ``.aembed``.
+
+        Warns
+        -----
+        UserWarning
+            When a parameter is not plain data (``callbacks``, a
+            ``RandomState`` instance) and is therefore saved as None, or a
+            history column recorded by a callback is not and is left out.
+
+        See Also
+        --------
+        aembed.load : Read the file back.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VAEEmbedder, load
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VAEEmbedder(max_epochs=2, random_state=0).fit(X[:200])
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     emb.save(os.path.join(folder, "vae.aembed"))
+        ...     loaded = load(os.path.join(folder, "vae.aembed"))
+        >>> loaded.sample(3, random_state=0).shape
+        (3, 64)
+        """
+        check_is_fitted(self)
+        self._write(path, self.net_, _current_state(self.net_), warn=True)
+
+    def _write(self, path, net, state, warn):
+        body, dropped = self._to_body(state, str(net.device))
+        if dropped and warn:
+            warnings.warn(
+                f"{', '.join(dropped)} cannot be saved as plain data: the loaded "
+                "estimator has None for such parameters and lacks such history "
+                "columns.",
+                UserWarning,
+                stacklevel=3,
+            )
+        _persistence.write(body, path)
+
+    def _to_body(self, state, device):
+        """The file's body: plain data and tensors, see :mod:`._persistence`."""
+        params, dropped = _persistence.plain_params(self.get_params(deep=False))
+        history, dropped_columns = _persistence.encode_history(
+            _history_frame(state["history"])
+        )
+        attributes = {
+            k: v
+            for k, v in vars(self).items()
+            if k.endswith("_")
+            and k[:2] != "__"
+            and k not in _persistence.DERIVED_ATTRIBUTES
+        }
+        body = {
+            "class": type(self).__name__,
+            "params": params,
+            "attributes": _persistence.encode_attributes(attributes),
+            "history": history,
+            "module": state["module"],
+            "optimizer": state["optimizer"],
+            "rng": state["rng"],
+            "device": device,
+            # set_output's choice, which sklearn keeps outside the parameters.
+            "output": getattr(self, "_sklearn_output_config", {}).get("transform"),
+        }
+        return body, dropped + dropped_columns
+
+    @classmethod
+    def _from_body(cls, body, device):
+        """Rebuild a fitted estimator from a file's body, its net on ``device``."""
+        est = cls(**{**body["params"], "device": device})
+        est._validate_params()
+        if body["output"] is not None:
+            est.set_output(transform=body["output"])
+        for name, value in _persistence.decode_attributes(body["attributes"]).items():
+            setattr(est, name, value)
+        if body["rng"] is not None:
+            torch.Generator().set_state(body["rng"])  # refuse a bad state now
+        # A new module's random initial weights are overwritten at once; they
+        # must not consume the caller's random stream.
+        with torch.random.fork_rng(devices=[]):
+            net = est._make_net(_resolve_device(device), est._callbacks())
+        _restore_state(
+            net,
+            {
+                "module": body["module"],
+                "optimizer": body["optimizer"],
+                "rng": body["rng"],
+                "history": _persistence.decode_history(body["history"]),
+            },
+        )
+        net.module_.eval()
+        est.net_ = net
+        est.history_ = _history_frame(net.history)
+        est.n_iter_ = len(est.history_)
+        return est
+
+    def _checkpoint_path(self):
+        if self.checkpoint_dir is None:
+            return None
+        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        return os.path.join(os.fspath(self.checkpoint_dir), CHECKPOINT_FILE)
+
+    def _checkpoint_writer(self, path):
+        if path is None:
+            return None
+        return lambda net, state: self._write(path, net, state, warn=False)
 
     # -- inference --------------------------------------------------------------
 

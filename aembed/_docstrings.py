@@ -78,6 +78,30 @@ default="relu"
         Extra :mod:`skorch.callbacks` run during training, as callback
         instances or ``(name, callback)`` pairs.
 
+    warm_start : bool, default=False
+        When True and the estimator is already fitted, ``fit`` continues
+        training the same network, with the optimizer's state, for up to
+        ``max_epochs`` further epochs on the data it is given, and appends
+        to ``history_``. The input scaling and the loss of the first fit are
+        kept (``X`` must have the same columns); changed parameters that
+        do not change the network (``lr``, ``beta``, ``noise_level``, ...)
+        take effect. PyTorch's random stream continues where the previous
+        fit stopped, so that on the CPU, fits of ``a`` then ``b`` epochs
+        give the model of one fit of ``a + b`` epochs, unless a stopping
+        rule (``early_stopping`` or ``tol``, whose patience restarts with
+        every fit) ends one early. When not fitted, ``fit`` trains from
+        scratch.
+
+    checkpoint_dir : str, path-like or None, default=None
+        Folder (created if needed) to which ``fit`` writes the model after
+        every epoch, as ``checkpoint.aembed`` in the format of ``save``,
+        replaced atomically; at the end it holds the model ``fit`` returns.
+        A crash then loses at most the epoch in progress: resume with
+        ``est = aembed.load(path)`` then
+        ``est.set_params(warm_start=True, max_epochs=epochs_left).fit(X)``.
+        Callbacks are not saved. Give every fit its own folder: parallel
+        fits into one folder overwrite each other's checkpoint.
+
     device : {{"cpu", "cuda", "auto"}}, default="cpu"
         Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
         one.
@@ -107,7 +131,7 @@ default="relu"
         in seconds.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, over all fits with ``warm_start=True``.
 
     scaling_ : str
         The input map used: ``"none"``, ``"minmax"`` or ``"standard"``.
@@ -115,6 +139,6 @@ default="relu"
     reconstruction_loss_ : str
         The loss used: ``"bce"`` or ``"mse"``.
 
-    input_offset_, input_scale_ : ndarray of shape (n_features_in_,)
+    input_offset_, input_scale_ : ndarray of shape (`n_features_in_`,)
         The input map ``(X - input_offset_) / input_scale_``.""",
 }

@@ -137,6 +137,8 @@ class VAEEmbedder(_BaseEmbedder):
         n_iter_no_change=10,
         tol=1e-4,
         callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
         device="cpu",
         verbose=0,
         random_state=None,
@@ -157,6 +159,8 @@ class VAEEmbedder(_BaseEmbedder):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             callbacks=callbacks,
+            warm_start=warm_start,
+            checkpoint_dir=checkpoint_dir,
             device=device,
             verbose=verbose,
             random_state=random_state,
@@ -202,6 +206,15 @@ class VAEEmbedder(_BaseEmbedder):
         -------
         elbo : ndarray of shape (n_samples,), float32
             The ELBO of each row, in nats.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VAEEmbedder(max_epochs=2, random_state=0).fit(X[:300])
+        >>> emb.score_samples(X[:3]).shape
+        (3,)
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
@@ -228,6 +241,15 @@ class VAEEmbedder(_BaseEmbedder):
         -------
         score : float
             The mean ELBO, in nats per row.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VAEEmbedder(max_epochs=2, random_state=0).fit(X[:300])
+        >>> isinstance(emb.score(X[300:]), float)
+        True
         """
         return float(np.mean(self.score_samples(X), dtype=np.float64))
 
@@ -243,9 +265,18 @@ class VAEEmbedder(_BaseEmbedder):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_), float32
+        X : ndarray of shape (n_samples, `n_features_in_`), float32
             The decoder's means (pixel intensities for ``"bce"``), in the
             units of the data seen in :term:`fit`.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VAEEmbedder(max_epochs=2, random_state=0).fit(X[:300])
+        >>> emb.sample(5, random_state=0).shape
+        (5, 64)
         """
         check_is_fitted(self)
         if not isinstance(n_samples, Integral) or n_samples < 1:

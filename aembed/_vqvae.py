@@ -144,6 +144,8 @@ class VQVAEEmbedder(_BaseEmbedder):
         n_iter_no_change=10,
         tol=1e-4,
         callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
         device="cpu",
         verbose=0,
         random_state=None,
@@ -164,6 +166,8 @@ class VQVAEEmbedder(_BaseEmbedder):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             callbacks=callbacks,
+            warm_start=warm_start,
+            checkpoint_dir=checkpoint_dir,
             device=device,
             verbose=verbose,
             random_state=random_state,
@@ -212,6 +216,16 @@ class VQVAEEmbedder(_BaseEmbedder):
         -------
         codes : ndarray of shape (n_samples,), int64
             Indices into ``codebook_``.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VQVAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VQVAEEmbedder(n_codes=16, max_epochs=2, random_state=0)
+        >>> codes = emb.fit(X[:300]).predict(X[:5])
+        >>> codes.shape, bool((codes < 16).all())
+        ((5,), True)
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
