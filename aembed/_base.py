@@ -647,12 +647,18 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         device = self.net_.device
         out = np.empty((X.shape[0], n_out), dtype=np.float32)
         chunk = max(self.batch_size, _MIN_INFERENCE_BATCH)
+        # Data already in [0, 1] need no map: skip its two temporary copies.
+        identity = self.scaling_ == "none"
+        scale_in, unscale_out = scale_in and not identity, unscale_out and not identity
         with torch.inference_mode():
             for start in range(0, X.shape[0], chunk):
                 block = X[start : start + chunk]
                 if scale_in:
                     block = apply_scaling(block, self.input_offset_, self.input_scale_)
-                block = np.ascontiguousarray(block, dtype=np.float32)
+                with np.errstate(over="ignore"):  # non-finite output is refused below
+                    block = np.ascontiguousarray(block, dtype=np.float32)
+                if not block.flags.writeable:  # torch wants writable memory
+                    block = block.copy()
                 result = step(module, torch.from_numpy(block).to(device))
                 result = result.cpu().numpy()
                 if unscale_out:

@@ -1,0 +1,213 @@
+"""Per-epoch training time: aembed's ``fit`` against a hand-written torch loop.
+
+Both contestants train the estimator's own module, from the same initial
+weights, with the same batch size, learning rate and optimizer (AdamW), on the
+same (scaled) data, with denormals flushed to zero as aembed does. The
+hand-written loop shuffles with ``torch.randperm``, slices contiguous batches,
+and calls ``module.loss_terms(batch)["loss"]``, ``backward`` and the optimizer
+step; it adds up the detached batch losses and reads the epoch mean once, as
+any real loop that reports a loss does. Each run trains 1 warm-up epoch plus
+``--epochs`` timed epochs; the order of the contestants alternates over the
+repeats.
+
+aembed's per-epoch time is read two ways: ``history_["dur"]`` (skorch's
+EpochTimer, which stops before the later callbacks' ``on_epoch_end``) and the
+full cycle between the ends of consecutive epochs (everything, callbacks
+included). The ratios are aembed / hand-written on medians over all timed
+epochs of all repeats; "range" is the spread of the per-repeat ratios.
+
+    OMP_NUM_THREADS=2 python benchmarks/bench_training.py
+    OMP_NUM_THREADS=2 python benchmarks/bench_training.py --dataset fashion-mnist
+"""
+
+import argparse
+import copy
+import statistics
+import time
+
+import _common
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+
+class _Clock(Callback):
+    """Remember the initial weights and the time at the end of every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.initial_state_ = copy.deepcopy(net.module_.state_dict())
+        self.stamps_ = [time.perf_counter()]
+
+    def on_epoch_end(self, net, **kwargs):
+        self.stamps_.append(time.perf_counter())
+
+
+def hand_written_loop(module, X, batch_size, lr, weight_decay, n_epochs, seed):
+    """Seconds per epoch of a plain torch training loop."""
+    optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
+    module.train()
+    durations = []
+    torch.manual_seed(seed)
+    torch.set_flush_denormal(True)
+    try:
+        for _ in range(n_epochs):
+            start_time = time.perf_counter()
+            shuffled = X[torch.randperm(len(X))]
+            total = torch.zeros(())
+            for start in range(0, len(shuffled), batch_size):
+                batch = shuffled[start : start + batch_size]
+                optimizer.zero_grad()
+                loss = module.loss_terms(batch)["loss"]
+                loss.backward()
+                optimizer.step()
+                total += loss.detach() * len(batch)
+            epoch_loss = (total / len(shuffled)).item()
+            durations.append(time.perf_counter() - start_time)
+    finally:
+        torch.set_flush_denormal(False)
+    if not np.isfinite(epoch_loss):
+        raise RuntimeError("the hand-written loop diverged")
+    return durations
+
+
+def aembed_fit(cls, X, params, n_epochs, initial_state):
+    """Per-epoch seconds of aembed's fit: (history dur, full cycle, setup)."""
+    clock = _Clock()
+    est = cls(**params, max_epochs=n_epochs, callbacks=[("bench_clock", clock)])
+    start_time = time.perf_counter()
+    est.fit(X)
+    wall = time.perf_counter() - start_time
+    for name, value in clock.initial_state_.items():
+        if not torch.equal(value, initial_state[name]):
+            raise RuntimeError(f"aembed started from other weights ({name})")
+    stamps = clock.stamps_
+    return (
+        list(est.history_["dur"]),
+        list(np.diff(stamps)),
+        wall - (stamps[-1] - stamps[0]),
+    )
+
+
+def compare(name, template, X, Xs, initial_state, batch_size, args):
+    """One table row: both contestants at one batch size, alternating."""
+    cls, n_epochs = type(template), args.epochs + 1
+    params = dict(batch_size=batch_size, tol=None, random_state=args.seed)
+    hand, dur, cycle, setup, ratios = [], [], [], [], []
+    for repeat in range(args.repeats):
+        for contestant in ("hand", "aembed") if repeat % 2 == 0 else ("aembed", "hand"):
+            if contestant == "hand":
+                module = copy.deepcopy(template.net_.module_)
+                module.load_state_dict(initial_state)
+                h = hand_written_loop(
+                    module,
+                    Xs,
+                    batch_size,
+                    template.lr,
+                    template.weight_decay,
+                    n_epochs,
+                    args.seed,
+                )[1:]
+            else:
+                d, c, s = aembed_fit(cls, X, params, n_epochs, initial_state)
+                d, c = d[1:], c[1:]
+        hand += h
+        dur += d
+        cycle += c
+        setup.append(s)
+        ratios.append(statistics.median(c) / statistics.median(h))
+    med_hand, med_dur, med_cycle = map(statistics.median, (hand, dur, cycle))
+    return [
+        name,
+        batch_size,
+        med_hand,
+        med_dur,
+        med_cycle,
+        med_dur / med_hand,
+        med_cycle / med_hand,
+        f"{min(ratios):.2f}-{max(ratios):.2f}",
+        statistics.median(setup),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--estimators",
+        nargs="+",
+        default=list(_common.ESTIMATORS),
+        choices=list(_common.ESTIMATORS),
+    )
+    parser.add_argument("--batch-sizes", nargs="+", type=int, default=[128, 256, 1024])
+    parser.add_argument("--epochs", type=int, default=5, help="timed epochs per run")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--dataset", default="mnist-5k", choices=["mnist-5k", "fashion-mnist"]
+    )
+    parser.add_argument("--tile", type=int, default=1, help="tile the data K times")
+    parser.add_argument("--seed", type=int, default=0)
+    _common.add_common_args(parser)
+    args = parser.parse_args()
+    max_rows = None
+    if args.quick:
+        args.epochs, args.repeats, max_rows = 1, 2, 1024
+    _common.apply_threads(args)
+    _common.print_header(
+        "Training time per epoch: aembed fit vs hand-written loop", args
+    )
+
+    X, _ = _common.load_data(args.dataset, args.tile, max_rows)
+    print(
+        f"data: {args.dataset}{f' tiled x{args.tile}' if args.tile > 1 else ''}, "
+        f"{X.shape[0]:,} x {X.shape[1]}; {args.epochs} timed epochs after 1 "
+        f"warm-up epoch, {args.repeats} repeats, contestants alternate\n"
+    )
+
+    rows = []
+    for name in args.estimators:
+        cls = _common.ESTIMATORS[name]
+        # One short fit gives the module exactly as aembed builds it, its
+        # initial weights and the scaled data it trains on.
+        clock = _Clock()
+        template = cls(
+            max_epochs=1, random_state=args.seed, callbacks=[("bench_clock", clock)]
+        ).fit(X)
+        initial_state = clock.initial_state_
+        if getattr(template.net_, "neighbor_sampler_", None) is not None:
+            raise SystemExit(
+                f"{name}: aembed's fit adds a neighbour term to the module's loss, "
+                "which the hand-written loop does not compute; not comparable."
+            )
+        Xs = torch.from_numpy(
+            ((X - template.input_offset_) / template.input_scale_).astype(np.float32)
+        )
+        for batch_size in args.batch_sizes:
+            rows.append(compare(name, template, X, Xs, initial_state, batch_size, args))
+    _common.print_table(
+        [
+            "estimator",
+            "batch",
+            "hand s/epoch",
+            "aembed dur",
+            "aembed cycle",
+            "ratio dur",
+            "ratio cycle",
+            "ratio range",
+            "fit setup s",
+        ],
+        rows,
+    )
+    print(
+        "ratio = aembed / hand-written, medians of per-epoch seconds. 'dur' is "
+        "history_['dur']; 'cycle' is end-of-epoch to end-of-epoch (all "
+        "callbacks). 'fit setup s' is fit's wall time outside the epochs "
+        "(validation, scaling, building the net)."
+    )
+    at_256 = [r for r in rows if r[1] == 256]
+    for r in at_256:
+        verdict = "met" if r[6] <= 1.05 else "NOT met"
+        print(f"target <= 1.05x at batch 256: {r[0]} {r[6]:.3f}x ({verdict})")
+    _common.print_footer()
+
+
+if __name__ == "__main__":
+    main()
