@@ -201,7 +201,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=100,
+        max_epochs=50,
         batch_size=128,
         lr=1e-3,
         weight_decay=0.0,

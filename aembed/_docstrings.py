@@ -25,10 +25,10 @@ _shared_docs = {
         rows of ``X`` flatten (in C order). When given, the encoder and
         decoder are convolutional; when None, multilayer perceptrons.
 
-    activation : {{"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}}, \
+    activation : {"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}, \
 default="relu"
         Activation of the hidden layers.""",
-    "data": """scaling : {{"auto", "minmax", "standard"}} or None, default="auto"
+    "data": """scaling : {"auto", "minmax", "standard"} or None, default="auto"
         Affine map applied to the input before training and undone by
         ``inverse_transform``. ``"minmax"`` maps the global range of ``X``
         onto [0, 1] (one scale for all columns, as for pixels);
@@ -37,13 +37,13 @@ default="relu"
         ``"minmax"`` when all columns are non-negative and share one range
         (images, counts), and ``"standard"`` otherwise.
 
-    reconstruction_loss : {{"auto", "bce", "mse"}}, default="auto"
+    reconstruction_loss : {"auto", "bce", "mse"}, default="auto"
         ``"bce"``: binary cross-entropy, for data in [0, 1] after scaling
         (a Bernoulli likelihood); ``"mse"``: half the squared error (a
         Gaussian likelihood of unit variance). ``"auto"`` picks ``"bce"`` when
         the scaled training data lie in [0, 1], ``"mse"`` otherwise. Either
         way the loss is summed over features and averaged over rows.""",
-    "training": """max_epochs : int, default=100
+    "training": """max_epochs : int, default=50
         Maximum number of passes over the training data.
 
     batch_size : int, default=128
@@ -102,7 +102,7 @@ default="relu"
         Callbacks are not saved. Give every fit its own folder: parallel
         fits into one folder overwrite each other's checkpoint.
 
-    device : {{"cpu", "cuda", "auto"}}, default="cpu"
+    device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
         one.
 

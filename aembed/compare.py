@@ -20,8 +20,20 @@ AEMBED_METHODS = ("dae", "vae", "vqvae")
 
 
 def available_methods():
-    """Names :func:`compare` accepts here; ``"umap"`` and ``"opentsne"`` only
-    when their packages are installed.
+    """Names of the methods :func:`compare` accepts in this environment.
+
+    ``"umap"`` and ``"opentsne"`` are listed only when umap-learn and
+    openTSNE are installed.
+
+    Returns
+    -------
+    names : list of str
+        ``"dae"``, ``"vae"``, ``"vqvae"``, ``"pca"``, ``"tsne"``, then
+        ``"umap"`` and ``"opentsne"`` where available.
+
+    See Also
+    --------
+    default_methods : The subset :func:`compare` runs by default.
 
     Examples
     --------
@@ -37,8 +49,24 @@ def available_methods():
 
 
 def default_methods():
-    """The methods :func:`compare` runs by default: the three aembed
-    estimators, PCA, t-SNE, and UMAP when ``umap-learn`` is installed."""
+    """The methods :func:`compare` runs by default.
+
+    Returns
+    -------
+    names : list of str
+        The three aembed estimators, PCA, t-SNE, and UMAP when umap-learn is
+        installed.
+
+    See Also
+    --------
+    available_methods : Every method that can run here.
+
+    Examples
+    --------
+    >>> from aembed.compare import default_methods
+    >>> default_methods()[:5]
+    ['dae', 'vae', 'vqvae', 'pca', 'tsne']
+    """
     return [m for m in available_methods() if m != "opentsne"]
 
 
@@ -113,7 +141,43 @@ def make_method(
 
 @dataclass
 class FittedMethod:
-    """One method's fitted estimator, embeddings and reconstructions."""
+    """One method's fitted estimator, embeddings and reconstructions.
+
+    What :func:`fit_method` returns and :func:`compare` gives back with
+    ``return_fitted=True``.
+
+    Parameters
+    ----------
+    name : str
+        The method's name, e.g. ``"vae"``.
+    estimator : object
+        The fitted estimator (for openTSNE, its fitted embedding).
+    evaluation : {"held-out", "transductive"}
+        Whether the test rows were embedded by a model fitted without them.
+    Z_train : ndarray of shape (n_train, n_components)
+        Embedding of the training rows.
+    Z_test : ndarray of shape (n_test, n_components)
+        Embedding of the held-out rows.
+    X_test_rec : ndarray of shape (n_test, n_features) or None
+        Reconstructions of the held-out rows; None for methods that cannot
+        reconstruct.
+    fit_time : float
+        Seconds spent in ``fit``.
+    transform_time : float
+        Seconds to embed the held-out rows (NaN for t-SNE).
+    extras : dict, default={}
+        Anything else worth keeping.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
+    >>> from aembed.compare import fit_method
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> fitted = fit_method("pca", PCA(2), X[:100], X[100:150])
+    >>> fitted.evaluation, fitted.Z_test.shape, fitted.X_test_rec.shape
+    ('held-out', (50, 2), (50, 64))
+    """
 
     name: str
     estimator: Any
@@ -129,9 +193,33 @@ class FittedMethod:
 def fit_method(name, estimator, X_train, X_test):
     """Fit one estimator, embed both splits and reconstruct the held-out rows.
 
+    Parameters
+    ----------
+    name : str
+        The method's name (see :func:`available_methods`); ``"tsne"`` and
+        ``"opentsne"`` are fitted their own way.
+    estimator : object
+        An unfitted estimator, e.g. from :func:`make_method`.
+    X_train : array-like of shape (n_train, n_features)
+        Rows to fit on.
+    X_test : array-like of shape (n_test, n_features)
+        Held-out rows to embed and reconstruct.
+
     Returns
     -------
     fitted : FittedMethod
+        The fitted estimator, both embeddings, the reconstructions of
+        ``X_test`` (when the method has ``inverse_transform``) and the
+        timings.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from aembed.compare import fit_method, make_method
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> fitted = fit_method("pca", make_method("pca"), X[:100], X[100:150])
+    >>> fitted.Z_train.shape, fitted.Z_test.shape
+    ((100, 2), (50, 2))
     """
     if name == "tsne":
         joint, fit_time = metrics.timed(
@@ -175,11 +263,38 @@ def fit_method(name, estimator, X_train, X_test):
 def score_method(fitted, X_test, y_train, y_test, *, n_neighbors=5, data_range=None):
     """Tidy rows of every metric for one fitted method.
 
+    Parameters
+    ----------
+    fitted : FittedMethod
+        The output of :func:`fit_method`.
+    X_test : array-like of shape (n_test, n_features)
+        The held-out rows, for trustworthiness and reconstruction errors.
+    y_train : array-like of shape (n_train,)
+        Labels of the training rows (for the kNN classifier).
+    y_test : array-like of shape (n_test,)
+        Labels of the held-out rows.
+    n_neighbors : int, default=5
+        Neighbours of the kNN classifier and of trustworthiness.
+    data_range : float, default=None
+        Value range for the PSNR; None infers it from ``X_test``.
+
     Returns
     -------
     rows : list of dict
         Keys ``method``, ``evaluation``, ``class`` (``"all"`` or a label),
         ``metric`` and ``value``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(X / 16, y, random_state=0)
+    >>> from aembed.compare import fit_method, make_method, score_method
+    >>> fitted = fit_method("pca", make_method("pca"), X_tr, X_te)
+    >>> rows = score_method(fitted, X_te, y_tr, y_te)
+    >>> rows[0]["method"], rows[0]["class"], rows[0]["metric"]
+    ('pca', 'all', 'knn_accuracy')
     """
     scores = metrics.embedding_scores(
         fitted.Z_train,
@@ -356,6 +471,21 @@ def summary(results):
     -------
     table : pandas.DataFrame
         Indexed by method, in the order the methods ran.
+
+    See Also
+    --------
+    per_class : The per-class rows of the same table.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(X / 16, y, random_state=0)
+    >>> from aembed.compare import compare, summary
+    >>> table = summary(compare(X_tr, y_tr, X_te, y_te, methods=["pca"]))
+    >>> table.index.tolist(), table.columns[:3].tolist()
+    (['pca'], ['evaluation', 'knn_accuracy', 'trustworthiness'])
     """
     overall = results[results["class"] == "all"]
     order = list(dict.fromkeys(overall["method"]))
@@ -367,7 +497,34 @@ def summary(results):
 
 
 def per_class(results):
-    """Per-class ``mse`` and ``psnr``: one row per method and class."""
+    """Per-class ``mse`` and ``psnr``: one row per method and class.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The tidy output of :func:`compare`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns ``method``, ``class``, ``mse`` and ``psnr``, ready for
+        :func:`aembed.plotting.plot_per_class_bars`.
+
+    See Also
+    --------
+    summary : One row per method.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(X / 16, y, random_state=0)
+    >>> from aembed.compare import compare, per_class
+    >>> table = per_class(compare(X_tr, y_tr, X_te, y_te, methods=["pca"]))
+    >>> table.columns.tolist(), len(table)
+    (['method', 'class', 'mse', 'psnr'], 10)
+    """
     rows = results[results["class"] != "all"]
     return rows.pivot_table(
         index=["method", "class"], columns="metric", values="value", sort=False

@@ -178,6 +178,7 @@ def load_mnist_5k(*, return_X_y=False):
         ``name``.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The arrays ``data`` and ``target`` of the Bunch.
 
     Raises
     ------
@@ -243,7 +244,7 @@ def load_mnist(*, data_home=None, return_X_y=False, download_if_missing=True):
     Parameters
     ----------
     data_home : str or path-like, default=None
-        scikit-learn's download and cache folder; None means
+        The folder scikit-learn downloads to and caches in; None means
         :func:`sklearn.datasets.get_data_home` (``~/scikit_learn_data``).
 
     return_X_y : bool, default=False
@@ -263,6 +264,7 @@ def load_mnist(*, data_home=None, return_X_y=False, download_if_missing=True):
         the rest the standard test set.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The arrays ``data`` and ``target`` of the Bunch.
 
     Raises
     ------
@@ -477,6 +479,7 @@ def load_fashion_mnist(path=None, *, subset="train", return_X_y=False):
         ``n_train``, the number of leading rows from the training set.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The arrays ``data`` and ``target`` of the Bunch.
 
     Raises
     ------
@@ -532,6 +535,7 @@ def load_mnist_idx(path, *, subset="train", return_X_y=False):
         leading rows from the training set.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The arrays ``data`` and ``target`` of the Bunch.
 
     Raises
     ------

@@ -540,7 +540,10 @@ def embedding_scores(
 
     See Also
     --------
-    knn_accuracy, trustworthiness, silhouette, clustering_agreement
+    knn_accuracy : The kNN accuracy alone.
+    trustworthiness : The trustworthiness alone.
+    silhouette : The silhouette alone.
+    clustering_agreement : The ARI and NMI alone.
 
     Examples
     --------

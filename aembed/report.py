@@ -58,14 +58,42 @@ def latent_size_sweep(
 ):
     """Fit one method per latent size; per-class held-out MSE and PSNR.
 
-    ``fitted`` maps latent sizes to estimators already fitted with the same
-    parameters, which are reused instead of trained again.
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, n_features)
+        Rows to fit on.
+    X_test : array-like of shape (n_test, n_features)
+        Held-out rows to reconstruct.
+    y_test : array-like of shape (n_test,)
+        Classes of the held-out rows.
+    sizes : sequence of int
+        The latent sizes (``n_components``) to try.
+    method : str, default="vae"
+        An aembed method name (``"dae"``, ``"vae"`` or ``"vqvae"``).
+    data_range : float, default=None
+        Value range for the PSNR; None infers it from ``X_test``.
+    fitted : dict of int to estimator, default=None
+        Estimators already fitted with the same parameters, by latent size,
+        which are reused instead of trained again.
+    **params
+        Passed to :func:`aembed.compare.make_method`, e.g. ``max_epochs``
+        and ``random_state``.
 
     Returns
     -------
     table : pandas.DataFrame
         Columns ``n_components``, ``class`` (``"all"`` or a label),
         ``mse``, ``psnr``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from aembed.report import latent_size_sweep
+    >>> X, y = load_digits(return_X_y=True)
+    >>> table = latent_size_sweep(X[:300] / 16, X[300:400] / 16, y[300:400],
+    ...                           [2, 4], max_epochs=2)
+    >>> table.columns.tolist(), table["n_components"].unique().tolist()
+    (['n_components', 'class', 'mse', 'psnr'], [2, 4])
     """
     rows = []
     fitted = fitted or {}
@@ -355,6 +383,16 @@ def run_report(
     -------
     results : pandas.DataFrame
         The tidy table of :func:`aembed.compare.compare`.
+
+    Examples
+    --------
+    >>> from aembed.datasets import load_dataset
+    >>> from aembed.report import run_report
+    >>> out = getfixture("tmp_path") / "report"
+    >>> results = run_report(load_dataset("digits"), out, methods=["pca"],
+    ...                      sweep_sizes=(), animate=False)
+    >>> sorted(p.name for p in out.glob("*.*"))[:3]
+    ['embeddings.png', 'index.html', 'per_class.csv']
     """
     started = time.perf_counter()
     out = Path(out)

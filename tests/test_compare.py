@@ -66,7 +66,9 @@ def test_compare_scores_match_the_metrics_module(split):
     assert len(classes) == 2 * 10
     dae_rows = classes[classes["method"] == "dae"]
     weights = np.bincount(y_te)
-    overall = np.average(dae_rows["mse"], weights=weights[dae_rows["class"].astype(int)])
+    overall = np.average(
+        dae_rows["mse"], weights=weights[dae_rows["class"].astype(int)]
+    )
     assert overall == pytest.approx(table.loc["dae", "mse"], rel=1e-5)
 
 

@@ -28,6 +28,22 @@ class AutoEncoder(nn.Module):
         ``"bernoulli"`` reads the decoder output as logits (binary
         cross-entropy, for data in [0, 1]); ``"gaussian"`` as means with unit
         variance (half the squared error).
+
+    See Also
+    --------
+    DenoisingAutoEncoder : Trained to undo a corruption of its input.
+    VariationalAutoEncoder : A Gaussian posterior and a KL term.
+    VectorQuantizedAutoEncoder : A codebook of discrete codes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+    >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+    ...                     "bernoulli")
+    >>> x = torch.rand(4, 6)
+    >>> model.embed(x).shape, model.decode(model.embed(x)).shape
+    (torch.Size([4, 2]), torch.Size([4, 6]))
     """
 
     def __init__(self, encoder, decoder, likelihood):
@@ -39,19 +55,85 @@ class AutoEncoder(nn.Module):
         self.likelihood = likelihood
 
     def embed(self, x):
-        """The deterministic embedding of ``x``."""
+        """The deterministic embedding of ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's (scaled) input space.
+
+        Returns
+        -------
+        z : torch.Tensor of shape (n, n_latent)
+            The encoder's output.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+        ...                     "gaussian")
+        >>> model.embed(torch.rand(4, 6)).shape
+        torch.Size([4, 2])
+        """
         return self.encoder(x)
 
     def decode(self, z):
-        """Reconstructions of latent points ``z``, in the model's input space."""
+        """Reconstructions of latent points ``z``, in the model's input space.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, n_latent)
+            Latent points.
+
+        Returns
+        -------
+        x_rec : torch.Tensor of shape (n, n_features)
+            The decoder's means: probabilities in [0, 1] (the sigmoid of the
+            logits) for a Bernoulli likelihood, the raw output for a Gaussian
+            one.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+        ...                     "bernoulli")
+        >>> x_rec = model.decode(torch.zeros(3, 2))
+        >>> x_rec.shape, bool(((x_rec >= 0) & (x_rec <= 1)).all())
+        (torch.Size([3, 6]), True)
+        """
         out = self.decoder(z)
         return torch.sigmoid(out) if self.likelihood == "bernoulli" else out
 
     def reconstruction_nll(self, decoder_output, x, reduction="mean"):
         """Negative log-likelihood of ``x``, summed over features.
 
-        ``reduction="mean"`` averages it over rows; ``"none"`` returns one
-        value per row.
+        Parameters
+        ----------
+        decoder_output : torch.Tensor of shape (n, n_features)
+            The decoder's raw output (logits for a Bernoulli likelihood,
+            means for a Gaussian one).
+        x : torch.Tensor of shape (n, n_features)
+            The targets.
+        reduction : {"mean", "none"}, default="mean"
+            ``"mean"`` averages over rows; ``"none"`` returns one value per
+            row.
+
+        Returns
+        -------
+        nll : torch.Tensor
+            A scalar, or a tensor of shape (n,) with ``reduction="none"``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(2, 1, (4,)), MLPDecoder(1, 2, (4,)),
+        ...                     "gaussian")
+        >>> x = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+        >>> model.reconstruction_nll(torch.zeros(2, 2), x, reduction="none")
+        tensor([0., 1.])
         """
         if self.likelihood == "bernoulli":
             nll = F.binary_cross_entropy_with_logits(
@@ -63,7 +145,28 @@ class AutoEncoder(nn.Module):
         return nll.mean() if reduction == "mean" else nll
 
     def loss_terms(self, x):
-        """Plain autoencoder objective: the reconstruction term alone."""
+        """Plain autoencoder objective: the reconstruction term alone.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A training batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            Scalars averaged over the batch: ``"loss"``, the objective to
+            minimise, and its components (here only ``"reconstruction"``).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+        ...                     "bernoulli")
+        >>> sorted(model.loss_terms(torch.rand(4, 6)))
+        ['loss', 'reconstruction']
+        """
         recon = self.reconstruction_nll(self.decoder(self.encoder(x)), x)
         return {"loss": recon, "reconstruction": recon}
 
@@ -85,9 +188,16 @@ def corrupt(x, noise, noise_level, value_range=(0.0, 1.0)):
     value_range : tuple of float, default=(0.0, 1.0)
         Low and high values for salt-and-pepper noise.
 
+    Returns
+    -------
+    x_noisy : torch.Tensor
+        A corrupted copy of ``x``, of the same shape; ``x`` itself when
+        ``noise_level`` is 0.
+
     Examples
     --------
     >>> import torch
+    >>> from aembed.nn import corrupt
     >>> x = torch.ones(2, 4)
     >>> corrupt(x, "masking", 1.0)
     tensor([[0., 0., 0., 0.],
@@ -115,7 +225,11 @@ class DenoisingAutoEncoder(AutoEncoder):
 
     Parameters
     ----------
-    encoder, decoder, likelihood
+    encoder : torch.nn.Module
+        As in :class:`AutoEncoder`.
+    decoder : torch.nn.Module
+        As in :class:`AutoEncoder`.
+    likelihood : {"bernoulli", "gaussian"}
         As in :class:`AutoEncoder`.
     noise : {"gaussian", "masking", "salt_and_pepper"}, default="gaussian"
         The corruption, see :func:`corrupt`.
@@ -127,7 +241,7 @@ class DenoisingAutoEncoder(AutoEncoder):
     Examples
     --------
     >>> import torch
-    >>> from aembed.nn import MLPDecoder, MLPEncoder
+    >>> from aembed.nn import DenoisingAutoEncoder, MLPDecoder, MLPEncoder
     >>> model = DenoisingAutoEncoder(
     ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli"
     ... )

@@ -42,6 +42,7 @@ class MLPEncoder(nn.Sequential):
     Examples
     --------
     >>> import torch
+    >>> from aembed.nn import MLPEncoder
     >>> encoder = MLPEncoder(784, 2, (256, 64))
     >>> encoder(torch.zeros(5, 784)).shape
     torch.Size([5, 2])
@@ -60,9 +61,23 @@ class MLPDecoder(nn.Sequential):
     The output is linear (no final activation): the objective decides how to
     read it (logits for a Bernoulli likelihood, means for a Gaussian one).
 
+    Parameters
+    ----------
+    n_latent : int
+        Width of the input, the latent dimension.
+    n_features : int
+        Width of the output.
+    hidden_layer_sizes : sequence of int
+        Widths of the encoder's hidden layers, from the input side; the
+        decoder uses them in reverse.
+    activation : str, default="relu"
+        Activation after every layer but the last, as in
+        :class:`MLPEncoder`.
+
     Examples
     --------
     >>> import torch
+    >>> from aembed.nn import MLPDecoder
     >>> decoder = MLPDecoder(2, 784, (256, 64))
     >>> decoder(torch.zeros(5, 2)).shape
     torch.Size([5, 784])
@@ -100,6 +115,7 @@ class ConvEncoder(nn.Module):
     Examples
     --------
     >>> import torch
+    >>> from aembed.nn import ConvEncoder
     >>> encoder = ConvEncoder((1, 28, 28), 2, (128,))
     >>> encoder(torch.zeros(5, 784)).shape
     torch.Size([5, 2])
@@ -137,9 +153,24 @@ class ConvDecoder(nn.Module):
     Upsampling to explicit sizes (rather than transposed convolutions) gives
     back exactly ``image_shape`` whatever its parity.
 
+    Parameters
+    ----------
+    n_latent : int
+        Width of the input, the latent dimension.
+    image_shape : tuple of int
+        ``(channels, height, width)`` of one image; the output rows are
+        images flattened in C order.
+    hidden_layer_sizes : sequence of int
+        Widths of the encoder's dense layers, used in reverse.
+    activation : str, default="relu"
+        Activation after every layer but the last.
+    channels : tuple of int, default=(32, 64)
+        Channels of the encoder's two convolutions, used in reverse.
+
     Examples
     --------
     >>> import torch
+    >>> from aembed.nn import ConvDecoder
     >>> decoder = ConvDecoder(2, (1, 28, 28), (128,))
     >>> decoder(torch.zeros(5, 2)).shape
     torch.Size([5, 784])
@@ -182,6 +213,38 @@ def build_encoder_decoder(
 
     A convolutional pair when ``image_shape`` (``(C, H, W)``) is given, an MLP
     pair otherwise.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input rows.
+    n_latent : int
+        Latent dimension, the decoder's input width.
+    n_encoder_outputs : int
+        The encoder's output width: ``n_latent``, or ``2 * n_latent`` for a
+        Gaussian posterior's mean and log-variance.
+    hidden_layer_sizes : sequence of int
+        Widths of the (dense) hidden layers, from the input side.
+    activation : str
+        Activation of the hidden layers, a key of ``ACTIVATIONS``.
+    image_shape : tuple of int or None
+        ``(channels, height, width)`` for convolutional networks, None for
+        multilayer perceptrons.
+
+    Returns
+    -------
+    encoder : torch.nn.Module
+        :class:`MLPEncoder` or :class:`ConvEncoder`.
+    decoder : torch.nn.Module
+        :class:`MLPDecoder` or :class:`ConvDecoder`.
+
+    Examples
+    --------
+    >>> from aembed.nn import build_encoder_decoder
+    >>> encoder, decoder = build_encoder_decoder(784, 2, 4, (64,), "relu",
+    ...                                          (1, 28, 28))
+    >>> type(encoder).__name__, type(decoder).__name__
+    ('ConvEncoder', 'ConvDecoder')
     """
     if image_shape is None:
         return (

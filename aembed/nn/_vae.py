@@ -23,9 +23,13 @@ class VariationalAutoEncoder(AutoEncoder):
 
     Parameters
     ----------
-    encoder, decoder, likelihood
-        As in :class:`AutoEncoder`; the encoder must output ``2 * n_latent``
-        values.
+    encoder : torch.nn.Module
+        Maps a batch ``(n, n_features)`` to ``(n, 2 * n_latent)``: the
+        posterior mean, then its log-variance.
+    decoder : torch.nn.Module
+        As in :class:`AutoEncoder`.
+    likelihood : {"bernoulli", "gaussian"}
+        As in :class:`AutoEncoder`.
     n_latent : int
         Dimension of the latent space.
     beta : float, default=1.0
@@ -41,7 +45,7 @@ class VariationalAutoEncoder(AutoEncoder):
     Examples
     --------
     >>> import torch
-    >>> from aembed.nn import MLPDecoder, MLPEncoder
+    >>> from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
     >>> model = VariationalAutoEncoder(
     ...     MLPEncoder(6, 4, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli", n_latent=2
     ... )
@@ -58,12 +62,58 @@ class VariationalAutoEncoder(AutoEncoder):
         self.kl_weight = 1.0
 
     def posterior(self, x):
-        """Mean and (clamped) log-variance of the Gaussian posterior q(z|x)."""
+        """Mean and (clamped) log-variance of the Gaussian posterior q(z|x).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        mean : torch.Tensor of shape (n, n_latent)
+            The posterior means.
+        logvar : torch.Tensor of shape (n, n_latent)
+            The posterior log-variances, clamped to ``LOGVAR_RANGE``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
+        >>> model = VariationalAutoEncoder(
+        ...     MLPEncoder(6, 4, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli", n_latent=2
+        ... ).eval()
+        >>> mean, logvar = model.posterior(torch.rand(3, 6))
+        >>> mean.shape, logvar.shape
+        (torch.Size([3, 2]), torch.Size([3, 2]))
+        """
         mean, logvar = self.encoder(x).split(self.n_latent, dim=1)
         return mean, logvar.clamp(*LOGVAR_RANGE)
 
     def embed(self, x):
-        """The posterior mean: deterministic."""
+        """The posterior mean: deterministic.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        z : torch.Tensor of shape (n, n_latent)
+            The posterior means, in training mode as in evaluation mode.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
+        >>> model = VariationalAutoEncoder(
+        ...     MLPEncoder(6, 4, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli", n_latent=2
+        ... ).eval()
+        >>> x = torch.rand(3, 6)
+        >>> torch.equal(model.embed(x), model.posterior(x)[0])
+        True
+        """
         return self.posterior(x)[0]
 
     def _terms_per_row(self, x):
@@ -76,7 +126,31 @@ class VariationalAutoEncoder(AutoEncoder):
         return recon, kl.sum(dim=1)
 
     def loss_terms(self, x):
-        """Reconstruction NLL and KL (summed over dims, batch means), and the loss."""
+        """Reconstruction NLL and KL (summed over dims, batch means), and the loss.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            Scalars averaged over the batch: ``"reconstruction"``, ``"kl"``
+            and ``"loss"``, which is ``reconstruction + beta * kl`` (times
+            ``kl_weight`` on the KL in training mode).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
+        >>> model = VariationalAutoEncoder(
+        ...     MLPEncoder(6, 4, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli", n_latent=2
+        ... ).eval()
+        >>> terms = model.loss_terms(torch.rand(4, 6))
+        >>> bool(torch.isclose(terms["loss"], terms["reconstruction"] + terms["kl"]))
+        True
+        """
         recon, kl = self._terms_per_row(x)
         recon, kl = recon.mean(), kl.mean()
         # The warm-up shapes training only: evaluation losses stay comparable.
@@ -91,6 +165,27 @@ class VariationalAutoEncoder(AutoEncoder):
         term decodes the posterior mean (a deterministic one-point estimate
         of the expectation over q). Unweighted by ``beta``. For a Gaussian
         likelihood the constant ``-0.5 * log(2 * pi)`` per feature is left out.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        elbo : torch.Tensor of shape (n,)
+            The ELBO of each row, in nats; higher is better.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
+        >>> model = VariationalAutoEncoder(
+        ...     MLPEncoder(6, 4, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli", n_latent=2
+        ... ).eval()
+        >>> elbo = model.elbo(torch.rand(4, 6))
+        >>> elbo.shape, bool((elbo <= 0).all())
+        (torch.Size([4]), True)
         """
         recon, kl = self._terms_per_row(x)
         return -(recon + kl)

@@ -44,6 +44,10 @@ class VectorQuantizer(nn.Module):
         How often each code was chosen in training mode since the last
         :meth:`reset_usage` (not saved in the state dict).
 
+    See Also
+    --------
+    VectorQuantizedAutoEncoder : The autoencoder built around it.
+
     References
     ----------
     .. [1] A. van den Oord, O. Vinyals and K. Kavukcuoglu, "Neural discrete
@@ -52,6 +56,7 @@ class VectorQuantizer(nn.Module):
     Examples
     --------
     >>> import torch
+    >>> from aembed.nn import VectorQuantizer
     >>> vq = VectorQuantizer(n_codes=4, dim=2)
     >>> z_q, codes = vq(torch.randn(8, 2))
     >>> z_q.shape, codes.dtype
@@ -74,7 +79,27 @@ class VectorQuantizer(nn.Module):
         self.register_buffer("usage", torch.zeros(n_codes), persistent=False)
 
     def nearest(self, z):
-        """Index of the nearest code (Euclidean) for every row of ``z``."""
+        """Index of the nearest code (Euclidean) for every row of ``z``.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, dim)
+            Points of the latent space.
+
+        Returns
+        -------
+        codes : torch.Tensor of shape (n,), int64
+            Indices into ``codebook``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import VectorQuantizer
+        >>> vq = VectorQuantizer(n_codes=2, dim=1)
+        >>> _ = vq.codebook.copy_(torch.tensor([[0.0], [1.0]]))
+        >>> vq.nearest(torch.tensor([[0.2], [0.9]]))
+        tensor([0, 1])
+        """
         # The direct difference, not the matmul expansion, so that the result
         # matches a plain distance computation to the last bit.
         dist = torch.cdist(
@@ -83,13 +108,54 @@ class VectorQuantizer(nn.Module):
         return dist.argmin(dim=1)
 
     def quantize(self, z):
-        """The nearest code of every row of ``z``; never updates the codebook."""
+        """The nearest code of every row of ``z``; never updates the codebook.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, dim)
+            Points of the latent space.
+
+        Returns
+        -------
+        z_q : torch.Tensor of shape (n, dim)
+            The nearest code of each point.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import VectorQuantizer
+        >>> vq = VectorQuantizer(n_codes=2, dim=1)
+        >>> _ = vq.codebook.copy_(torch.tensor([[0.0], [1.0]]))
+        >>> vq.quantize(torch.tensor([[0.2], [0.9]]))
+        tensor([[0.],
+                [1.]])
+        """
         return self.codebook[self.nearest(z)]
 
     def forward(self, z):
         """Quantise ``z``; in training mode, then update the codebook.
 
-        Returns the codes (taken before the update) and their indices.
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, dim)
+            Points of the latent space (encoder outputs).
+
+        Returns
+        -------
+        z_q : torch.Tensor of shape (n, dim)
+            The nearest code of each point, taken before the update.
+        codes : torch.Tensor of shape (n,), int64
+            Their indices into ``codebook``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import VectorQuantizer
+        >>> vq = VectorQuantizer(n_codes=2, dim=1)
+        >>> _ = vq.codebook.copy_(torch.tensor([[0.0], [1.0]]))
+        >>> z_q, codes = vq.eval()(torch.tensor([[0.2], [0.9]]))
+        >>> codes
+        tensor([0, 1])
         """
         codes = self.nearest(z)
         z_q = self.codebook[codes]
@@ -139,8 +205,12 @@ class VectorQuantizedAutoEncoder(AutoEncoder):
 
     Parameters
     ----------
-    encoder, decoder, likelihood
-        As in :class:`AutoEncoder`; the encoder outputs ``n_latent`` values.
+    encoder : torch.nn.Module
+        Maps a batch ``(n, n_features)`` to ``(n, n_latent)``.
+    decoder : torch.nn.Module
+        As in :class:`AutoEncoder`.
+    likelihood : {"bernoulli", "gaussian"}
+        As in :class:`AutoEncoder`.
     n_latent : int
         Dimension of the latent space and of the codes.
     n_codes : int
@@ -154,7 +224,7 @@ class VectorQuantizedAutoEncoder(AutoEncoder):
     Examples
     --------
     >>> import torch
-    >>> from aembed.nn import MLPDecoder, MLPEncoder
+    >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
     >>> model = VectorQuantizedAutoEncoder(
     ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
     ...     n_latent=2, n_codes=16,
@@ -180,15 +250,89 @@ class VectorQuantizedAutoEncoder(AutoEncoder):
         self.commitment_cost = commitment_cost
 
     def quantize(self, z):
-        """The nearest code of every latent point."""
+        """The nearest code of every latent point.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, n_latent)
+            Latent points, e.g. from :meth:`embed`.
+
+        Returns
+        -------
+        z_q : torch.Tensor of shape (n, n_latent)
+            Points of the codebook.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
+        >>> model = VectorQuantizedAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+        ...     n_latent=2, n_codes=16,
+        ... )
+        >>> _ = model.train().loss_terms(torch.rand(32, 6))  # fills the codebook
+        >>> model = model.eval()
+        >>> z_q = model.quantize(model.embed(torch.rand(5, 6)))
+        >>> bool(torch.isin(z_q, model.quantizer.codebook).all())
+        True
+        """
         return self.quantizer.quantize(z)
 
     def predict(self, x):
-        """The index of the code each row of ``x`` is encoded to."""
+        """The index of the code each row of ``x`` is encoded to.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        codes : torch.Tensor of shape (n,), int64
+            Indices into the codebook.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
+        >>> model = VectorQuantizedAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+        ...     n_latent=2, n_codes=16,
+        ... )
+        >>> _ = model.train().loss_terms(torch.rand(32, 6))  # fills the codebook
+        >>> model = model.eval()
+        >>> model.predict(torch.rand(5, 6)).shape
+        torch.Size([5])
+        """
         return self.quantizer.nearest(self.embed(x))
 
     def decode(self, z):
-        """Reconstructions from latent points, quantised first."""
+        """Reconstructions from latent points, quantised first.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, n_latent)
+            Latent points; each is replaced by its nearest code.
+
+        Returns
+        -------
+        x_rec : torch.Tensor of shape (n, n_features)
+            The decoder's means, as in :meth:`AutoEncoder.decode`.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
+        >>> model = VectorQuantizedAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+        ...     n_latent=2, n_codes=16,
+        ... )
+        >>> _ = model.train().loss_terms(torch.rand(32, 6))  # fills the codebook
+        >>> model = model.eval()
+        >>> z = model.embed(torch.rand(5, 6))
+        >>> torch.equal(model.decode(z), model.decode(model.quantize(z)))
+        True
+        """
         return super().decode(self.quantize(z))
 
     def loss_terms(self, x):
