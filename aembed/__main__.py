@@ -40,8 +40,9 @@ def build_parser():
         "--methods",
         type=_csv_names,
         default=None,
-        help="comma-separated: dae,vae,vqvae,pca,tsne,umap,opentsne "
-        "(default: the three autoencoders, pca, tsne, and umap if installed)",
+        help="comma-separated: dae,vae,vqvae,pca,tsne,umap,opentsne, and "
+        "dae-nb,vae-nb,vqvae-nb for the autoencoders with a neighbour-preserving "
+        "term (default: the three autoencoders, pca, tsne, and umap if installed)",
     )
     cmp.add_argument("--max-epochs", type=int, default=None)
     cmp.add_argument("--out", default="aembed-report", help="output folder")

@@ -30,11 +30,17 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.history import History
 
 from . import _persistence
-from ._net import EmbedderNet, EpochProgressBar
+from ._graph import neighbor_graph, spectral_layout
+from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import apply_scaling, fit_scaling, undo_scaling
 from .nn import ACTIVATIONS
 
 _MIN_INFERENCE_BATCH = 4096
+# The neighbour term's similarities see distances times this: UMAP's layout
+# at a third of its size, about the unit scale a VAE's prior asks for.
+_NEIGHBOR_SCALE = 3.0
+# Passes over the data that fit a new encoder to the spectral start.
+_LAYOUT_PASSES = 5
 
 CHECKPOINT_FILE = "checkpoint.aembed"
 
@@ -187,6 +193,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "callbacks": [list, None],
         "warm_start": ["boolean"],
         "checkpoint_dir": [str, os.PathLike, None],
+        "neighbor_weight": [Interval(Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -212,6 +220,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        neighbor_weight=0.0,
+        n_neighbors=15,
         device="cpu",
         verbose=0,
         random_state=None,
@@ -233,6 +243,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.checkpoint_dir = checkpoint_dir
+        self.neighbor_weight = neighbor_weight
+        self.n_neighbors = n_neighbors
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
@@ -332,6 +344,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             net = self._make_net(device, self._callbacks(epoch_end))
             if previous is not None:
                 self._continue_from(net, previous)
+            # One row has no neighbours to preserve.
+            if self.neighbor_weight > 0 and len(train) > 1:
+                net.neighbor_term_ = self._neighbor_term(net, train, seed, warm)
             try:
                 net.partial_fit((train, valid))
                 n_before = 0 if previous is None else len(previous["history"])
@@ -339,6 +354,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 rng = torch.get_rng_state()
             finally:
                 epoch_end.release()
+                # The term holds the training data: a fitted net must not.
+                net.neighbor_term_ = None
 
         net.module_.eval()
         net.torch_rng_state_ = rng
@@ -349,6 +366,22 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             # Early stopping may have restored an earlier epoch: the folder
             # ends with the model fit returns.
             self._write(checkpoint, net, _current_state(net), warn=False)
+
+    def _neighbor_term(self, net, train, seed, warm):
+        """UMAP's graph of the (scaled) training rows, and the term it drives.
+
+        The term is weighted by ``neighbor_weight`` times the number of
+        features: the reconstruction term sums over features, so the balance
+        does not change with the width of the data. A new network first
+        learns to map the rows to the graph's spectral embedding, UMAP's own
+        starting layout, which the term then refines.
+        """
+        graph = neighbor_graph(train.numpy(), self.n_neighbors, random_state=seed)
+        if not warm:
+            layout = spectral_layout(graph, self.n_components, random_state=seed)
+            net.fit_layout(train, layout, n_passes=_LAYOUT_PASSES)
+        weight = self.neighbor_weight * train.shape[1]
+        return NeighborTerm(train, graph, weight, scale=_NEIGHBOR_SCALE)
 
     def _make_net(self, device, callbacks):
         """The skorch net around a new module, initialised on ``device``.

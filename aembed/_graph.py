@@ -9,6 +9,8 @@ the first ``n_pca`` principal components when the data are wider than that,
 which keeps the search cheap and its memory linear in the rows.
 """
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -131,25 +133,106 @@ class NeighborSampler:
         return torch.where(self.row_total[rows] > 0, neighbors, rows)
 
 
-def umap_cross_entropy(z_head, z_tail, n_negatives=5, eps=1e-4):
-    """UMAP's fuzzy cross-entropy for sampled edges and negative pairs.
+def neighbor_graph(X, n_neighbors, *, random_state=0):
+    """UMAP's fuzzy graph of the rows of ``X``, neighbours found as above.
 
-    Heads and tails of sampled edges should be close (membership 1); a head
-    paired with the tails of shuffled edges should be far (membership 0).
-    Low-dimensional similarity is ``1 / (1 + a d^(2b))``.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> graph = neighbor_graph(np.random.default_rng(0).normal(size=(50, 3)), 5)
+    >>> graph.shape
+    (50, 50)
     """
-    heads = z_head.repeat(n_negatives, 1)
-    shuffled = torch.cat(
-        [
-            z_tail[torch.randperm(len(z_tail), device=z_tail.device)]
-            for _ in range(n_negatives)
-        ]
-    )
+    indices, distances = nearest_neighbors(X, n_neighbors, random_state=random_state)
+    return fuzzy_graph(indices, distances)
+
+
+def spectral_layout(graph, n_components, *, random_state=0):
+    """The graph's spectral embedding, each axis scaled to unit variance.
+
+    UMAP starts its layout here. Falls back to random Gaussian coordinates
+    when the graph is too small for the eigensolver.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(60, 4))
+    >>> layout = spectral_layout(neighbor_graph(X, 5), 2)
+    >>> layout.shape, np.allclose(layout.std(axis=0), 1)
+    ((60, 2), True)
+    """
+    from sklearn.manifold import spectral_embedding
+
+    n = graph.shape[0]
+    layout = None
+    if n > n_components + 2:
+        with warnings.catch_warnings():
+            # A graph of several components still has a usable embedding.
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                layout = spectral_embedding(
+                    graph, n_components=n_components, random_state=random_state
+                )
+            except (ValueError, np.linalg.LinAlgError, RuntimeError):
+                layout = None
+    if layout is None or not np.isfinite(layout).all():
+        layout = np.random.default_rng(random_state).normal(size=(n, n_components))
+    layout = layout - layout.mean(axis=0)
+    std = layout.std(axis=0)
+    return layout / np.where(std > 0, std, 1.0)
+
+
+def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4):
+    """UMAP's fuzzy cross-entropy for a batch of sampled edges.
+
+    Row ``i`` of ``z_head`` and ``z_tail`` are the two ends of a sampled edge
+    (membership 1), which attract. Every other pair ``(head i, tail j)`` of
+    the batch stands for a non-edge (membership 0): the batch's tails are the
+    negative samples, weighted so that each edge carries ``n_negatives``
+    negative samples' worth of repulsion, as in UMAP. Using all pairs rather
+    than a few drawn ones costs a ``(batch, batch)`` distance matrix in the
+    embedding dimension, little next to the encoder, and cuts the variance of
+    the repulsion.
+
+    Low-dimensional similarity is UMAP's ``1 / (1 + a (scale d)^(2b))``, with
+    ``a`` and ``b`` fitted to its defaults ``min_dist=0.1``, ``spread=1``;
+    ``scale`` shrinks the whole layout by that factor.
+
+    Parameters
+    ----------
+    z_head, z_tail : torch.Tensor of shape (n_edges, n_components)
+        Embeddings of the two ends of each sampled edge.
+    n_negatives : float, default=5
+        Weight of the repulsion, in negative samples per edge.
+    scale : float, default=1.0
+        Factor applied to distances before the similarity.
+    eps : float, default=1e-4
+        Floor of the similarities inside the logarithms.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        Mean attraction per edge plus ``n_negatives`` times the mean
+        repulsion per non-edge pair.
+
+    Examples
+    --------
+    >>> import torch
+    >>> z = torch.randn(32, 2) * 10
+    >>> bool(umap_cross_entropy(z, z + 0.01) < umap_cross_entropy(z, z + 5.0))
+    True
+    """
+    sq_head = z_head.pow(2).sum(1)
+    sq_tail = z_tail.pow(2).sum(1)
+    d2 = (sq_head[:, None] + sq_tail[None, :] - 2.0 * z_head @ z_tail.T).clamp(min=0)
     # The small offset keeps the gradient of d^(2b) finite at d = 0.
-    d2_pos = (z_head - z_tail).pow(2).sum(1) + 1e-8
-    d2_neg = (heads - shuffled).pow(2).sum(1) + 1e-8
-    q_pos = 1.0 / (1.0 + UMAP_A * d2_pos.pow(UMAP_B))
-    q_neg = 1.0 / (1.0 + UMAP_A * d2_neg.pow(UMAP_B))
-    attraction = -torch.log(q_pos.clamp(min=eps))
-    repulsion = -torch.log((1.0 - q_neg).clamp(min=eps))
-    return torch.cat([attraction, repulsion]).mean()
+    smooth = UMAP_A * (d2 * scale**2 + 1e-8).pow(UMAP_B)
+    positive = torch.eye(len(z_head), dtype=torch.bool, device=z_head.device)
+    # -log q for edges, -log(1 - q) for non-edges, q = 1 / (1 + smooth).
+    attraction = torch.log1p(smooth[positive])
+    q = 1.0 / (1.0 + smooth[~positive])
+    repulsion = -torch.log((1.0 - q).clamp(min=eps))
+    loss = attraction.mean()
+    if repulsion.numel():
+        loss = loss + n_negatives * repulsion.mean()
+    return loss

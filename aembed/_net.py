@@ -13,29 +13,73 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog
 
+from ._graph import NeighborSampler, umap_cross_entropy
+
 
 class BatchIterator:
     """Contiguous mini-batches of one tensor, reshuffled each pass if asked.
 
     Shuffling gathers the whole tensor once per epoch, then every batch is a
-    view: no per-row indexing, no collate function.
+    view: no per-row indexing, no collate function. With ``with_index`` each
+    batch comes as ``(rows, row_indices)``.
     """
 
-    def __init__(self, X, batch_size, shuffle=False, device="cpu"):
+    def __init__(self, X, batch_size, shuffle=False, device="cpu", with_index=False):
         self.X = X
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
+        self.with_index = with_index
 
     def __len__(self):
         return math.ceil(len(self.X) / self.batch_size)
 
     def __iter__(self):
-        X = self.X
+        X, order = self.X, None
         if self.shuffle:
-            X = X[torch.randperm(len(X), device=X.device)]
+            order = torch.randperm(len(X), device=X.device)
+            X = X[order]
+        elif self.with_index:
+            order = torch.arange(len(X), device=X.device)
         for start in range(0, len(X), self.batch_size):
-            yield X[start : start + self.batch_size].to(self.device, non_blocking=True)
+            stop = start + self.batch_size
+            batch = X[start:stop].to(self.device, non_blocking=True)
+            if self.with_index:
+                yield batch, order[start:stop]
+            else:
+                yield batch
+
+
+class NeighborTerm:
+    """UMAP's cross-entropy on edges drawn from a graph of the training rows.
+
+    Each training batch's rows are the heads; one neighbour per head is drawn
+    in proportion to its edge weight, and both ends are embedded with the
+    module's ``embed`` (the deterministic embedding ``transform`` returns).
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_features)
+        The training rows, indexed as the batches' row indices.
+    graph : scipy.sparse matrix of shape (n_samples, n_samples)
+        Symmetric fuzzy membership weights.
+    weight : float
+        Factor of the term in the training loss.
+    scale : float
+        Distance scale of the low-dimensional similarity.
+    """
+
+    def __init__(self, X, graph, weight, scale):
+        self.X = X
+        self.sampler = NeighborSampler(graph, device=X.device)
+        self.weight = weight
+        self.scale = scale
+
+    def __call__(self, module, heads, device):
+        tails = self.sampler.sample(heads)
+        rows = self.X[torch.cat([heads, tails])].to(device, non_blocking=True)
+        z = module.embed(rows)
+        return umap_cross_entropy(z[: len(heads)], z[len(heads) :], scale=self.scale)
 
 
 class EmbedderNet(NeuralNet):
@@ -44,7 +88,13 @@ class EmbedderNet(NeuralNet):
     The module must provide ``loss_terms(x) -> dict`` with a ``"loss"`` entry;
     every entry is recorded per epoch as ``train_<name>`` / ``valid_<name>``
     (``"loss"`` becomes skorch's usual ``train_loss`` / ``valid_loss``).
+
+    With ``neighbor_term_`` set to a :class:`NeighborTerm`, training adds its
+    weighted value to the loss and records it as ``train_neighbor``;
+    validation scores the module's own objective.
     """
+
+    neighbor_term_ = None
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
@@ -57,11 +107,22 @@ class EmbedderNet(NeuralNet):
 
     def get_iterator(self, dataset, training=False):
         return BatchIterator(
-            dataset, self.batch_size, shuffle=training, device=self.device
+            dataset,
+            self.batch_size,
+            shuffle=training,
+            device=self.device,
+            with_index=training and self.neighbor_term_ is not None,
         )
 
     def train_step_single(self, batch, **fit_params):
-        terms = self.module_.loss_terms(batch)
+        if isinstance(batch, tuple):
+            batch, heads = batch
+            terms = self.module_.loss_terms(batch)
+            term = self.neighbor_term_
+            terms["neighbor"] = term(self.module_, heads, self.device)
+            terms["loss"] = terms["loss"] + term.weight * terms["neighbor"]
+        else:
+            terms = self.module_.loss_terms(batch)
         terms["loss"].backward()
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
 
@@ -69,6 +130,26 @@ class EmbedderNet(NeuralNet):
         with torch.no_grad():
             terms = self.module_.loss_terms(batch)
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
+
+    def fit_layout(self, X, layout, n_passes):
+        """Regress the module's embedding of ``X`` onto ``layout``.
+
+        A start for the neighbour-preserving term, as UMAP starts its layout
+        from a spectral embedding: ``n_passes`` shuffled passes of the
+        squared error, with the net's optimizer. Not recorded in the history.
+        """
+        self._set_training(True)
+        targets = torch.as_tensor(layout, dtype=X.dtype, device=X.device)
+        for _ in range(n_passes):
+            order = torch.randperm(len(X), device=X.device)
+            for start in range(0, len(X), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                z = self.module_.embed(X[rows].to(self.device, non_blocking=True))
+                target = targets[rows].to(self.device, non_blocking=True)
+                loss = (z - target).pow(2).sum(1).mean()
+                self.optimizer_.zero_grad()
+                loss.backward()
+                self.optimizer_.step()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -80,7 +161,7 @@ class EmbedderNet(NeuralNet):
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            n = len(batch)
+            n = len(batch[0] if isinstance(batch, tuple) else batch)
             for name, value in step["terms"].items():
                 sums[name] = sums.get(name, 0.0) + value.detach() * n
             n_rows += n

@@ -17,19 +17,24 @@ import pandas as pd
 from . import metrics
 
 AEMBED_METHODS = ("dae", "vae", "vqvae")
+# The same estimators with the neighbour-preserving term switched on.
+NEIGHBOR_METHODS = ("dae-nb", "vae-nb", "vqvae-nb")
+NEIGHBOR_WEIGHT = 0.05
 
 
 def available_methods():
     """Names of the methods :func:`compare` accepts in this environment.
 
     ``"umap"`` and ``"opentsne"`` are listed only when umap-learn and
-    openTSNE are installed.
+    openTSNE are installed. ``"dae-nb"``, ``"vae-nb"`` and ``"vqvae-nb"``
+    are the aembed estimators with ``neighbor_weight=0.05``.
 
     Returns
     -------
     names : list of str
         ``"dae"``, ``"vae"``, ``"vqvae"``, ``"pca"``, ``"tsne"``, then
-        ``"umap"`` and ``"opentsne"`` where available.
+        ``"umap"`` and ``"opentsne"`` where available, then the
+        neighbour-preserving variants.
 
     See Also
     --------
@@ -45,7 +50,7 @@ def available_methods():
     for name, module in (("umap", "umap"), ("opentsne", "openTSNE")):
         if _importable(module):
             names.append(name)
-    return names
+    return [*names, *NEIGHBOR_METHODS]
 
 
 def default_methods():
@@ -67,7 +72,9 @@ def default_methods():
     >>> default_methods()[:5]
     ['dae', 'vae', 'vqvae', 'pca', 'tsne']
     """
-    return [m for m in available_methods() if m != "opentsne"]
+    return [
+        m for m in available_methods() if m != "opentsne" and m not in NEIGHBOR_METHODS
+    ]
 
 
 def _importable(module):
@@ -106,7 +113,19 @@ def make_method(
     >>> from aembed.compare import make_method
     >>> make_method("vae", n_components=3, max_epochs=5)
     VAEEmbedder(max_epochs=5, n_components=3, random_state=0)
+    >>> make_method("dae-nb")
+    DenoisingAEEmbedder(neighbor_weight=0.05, random_state=0)
     """
+    if name in NEIGHBOR_METHODS:
+        params.setdefault("neighbor_weight", NEIGHBOR_WEIGHT)
+        return make_method(
+            name.removesuffix("-nb"),
+            n_components=n_components,
+            random_state=random_state,
+            max_epochs=max_epochs,
+            device=device,
+            **params,
+        )
     if name in AEMBED_METHODS:
         from . import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 

@@ -614,7 +614,7 @@ def plot_history(history, *, keys=None, ax=None, title=None):
 
 
 def plot_loss_and_kl(history, *, fig=None):
-    """Reconstruction and KL divergence over epochs, side by side.
+    """Reconstruction, KL divergence and neighbour terms over epochs.
 
     Parameters
     ----------
@@ -624,15 +624,16 @@ def plot_loss_and_kl(history, *, fig=None):
         gets a colour). The left panel shows the ``train_reconstruction`` and
         ``valid_reconstruction`` columns, or the loss of a model that has none
         (a plain autoencoder's loss is its reconstruction error); the right
-        panel ``train_kl`` and ``valid_kl``, and is left out when no model
-        has them. Validation curves are dashed.
+        panel ``train_kl`` and ``valid_kl``, and a third panel the
+        ``train_neighbor`` term of models trained with ``neighbor_weight``;
+        a panel no model has is left out. Validation curves are dashed.
     fig : matplotlib.figure.Figure, default=None
         Figure to draw in; it is cleared first. None creates a new figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure, with one or two axes.
+        The figure, with one axes per panel.
 
     See Also
     --------
@@ -662,7 +663,7 @@ def plot_loss_and_kl(history, *, fig=None):
     def columns_of(frame, term):
         return [f"{s}_{term}" for s in ("train", "valid") if f"{s}_{term}" in frame]
 
-    panels = {"reconstruction": {}, "KL divergence": {}}
+    panels = {"reconstruction": {}, "KL divergence": {}, "neighbour term": {}}
     for name, frame in histories.items():
         reconstruction = columns_of(frame, "reconstruction") or columns_of(
             frame, "loss"
@@ -675,6 +676,8 @@ def plot_loss_and_kl(history, *, fig=None):
         panels["reconstruction"][name] = reconstruction
         if columns_of(frame, "kl"):
             panels["KL divergence"][name] = columns_of(frame, "kl")
+        if columns_of(frame, "neighbor"):
+            panels["neighbour term"][name] = columns_of(frame, "neighbor")
     panels = {title: models for title, models in panels.items() if models}
 
     fig = _new_figure(fig, figsize=(5.5 * len(panels), 4))

@@ -17,13 +17,24 @@ from sklearn.model_selection import train_test_split
 
 from . import metrics, plotting
 from .callbacks import LatentSnapshots
-from .compare import AEMBED_METHODS, compare, make_method, per_class, summary
+from .compare import (
+    AEMBED_METHODS,
+    NEIGHBOR_METHODS,
+    compare,
+    make_method,
+    per_class,
+    summary,
+)
 
-GENERATIVE = ("dae", "vae", "vqvae")
+TRAINED = (*AEMBED_METHODS, *NEIGHBOR_METHODS)
+GENERATIVE = TRAINED
 METHOD_LABELS = {
     "dae": "Denoising AE",
     "vae": "VAE",
     "vqvae": "VQ-VAE",
+    "dae-nb": "Denoising AE + neighbours",
+    "vae-nb": "VAE + neighbours",
+    "vqvae-nb": "VQ-VAE + neighbours",
     "pca": "PCA",
     "tsne": "t-SNE",
     "umap": "UMAP",
@@ -225,9 +236,7 @@ def _draw_reconstructions(figures, fitted, X_test, y_test, image_shape):
 
 def _draw_training_curves(figures, fitted):
     histories = {
-        _label(n): r.estimator.history_
-        for n, r in fitted.items()
-        if n in AEMBED_METHODS
+        _label(n): r.estimator.history_ for n, r in fitted.items() if n in TRAINED
     }
     if not histories:
         return
@@ -236,7 +245,7 @@ def _draw_training_curves(figures, fitted):
         fig,
         "training_curves.png",
         "Reconstruction loss per epoch (training solid, validation dashed) and "
-        "the VAE's KL term.",
+        "the VAE's KL term (and the neighbour term, for models trained with one).",
     )
 
 
@@ -419,7 +428,7 @@ def run_report(
     snap_idx = np.concatenate([_one_per_class(y_test), snap_idx])
     if animate:
         for name in methods or AEMBED_METHODS:
-            if name in AEMBED_METHODS:
+            if name in TRAINED:
                 snapshots[name] = LatentSnapshots(
                     X_test[snap_idx], n_reconstructions=10
                 )

@@ -18,7 +18,9 @@ ESTIMATORS = [cls for _, cls in all_estimators()]
 FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
 
 
-@parametrize_with_checks([cls() for cls in ESTIMATORS])
+@parametrize_with_checks(
+    [cls() for cls in ESTIMATORS] + [cls(neighbor_weight=0.05) for cls in ESTIMATORS]
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
