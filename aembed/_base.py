@@ -209,7 +209,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=50,
+        max_epochs=40,
         batch_size=128,
         lr=1e-3,
         weight_decay=0.0,

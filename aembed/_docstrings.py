@@ -43,7 +43,7 @@ default="relu"
         Gaussian likelihood of unit variance). ``"auto"`` picks ``"bce"`` when
         the scaled training data lie in [0, 1], ``"mse"`` otherwise. Either
         way the loss is summed over features and averaged over rows.""",
-    "training": """max_epochs : int, default=50
+    "training": """max_epochs : int, default=40
         Maximum number of passes over the training data.
 
     batch_size : int, default=128
@@ -116,9 +116,12 @@ default="relu"
         ``transform`` stays one encoder pass.
 
     n_neighbors : int, default=15
-        Neighbours per row in the graph of the neighbour-preserving term
-        (searched exactly, in the first 50 principal components of wider
-        data). Only used when ``neighbor_weight`` > 0.
+        Neighbours per row in the graph of the neighbour-preserving term.
+        On data wider than 50 columns, candidates are searched in the first
+        50 principal components and ranked in a finer space: exactly and by
+        their distance in the input space below 10,000 rows, in k-means
+        cells and by their distance in the first 100 principal components
+        above. Only used when ``neighbor_weight`` > 0.
 
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees

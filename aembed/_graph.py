@@ -4,9 +4,11 @@ The graph follows McInnes, Healy and Melville (2018): each row's k nearest
 neighbours get membership weights ``exp(-(d - rho) / sigma)``, with ``rho``
 the distance to the nearest neighbour and ``sigma`` set so that the weights
 sum to ``log2(k)``; the directed weights ``A`` are symmetrised by the fuzzy
-union ``A + A.T - A * A.T``. Neighbours are searched exactly, in the space of
-the first ``n_pca`` principal components when the data are wider than that,
-which keeps the search cheap and its memory linear in the rows.
+union ``A + A.T - A * A.T``. Candidate neighbours are searched in the first
+``n_pca`` principal components when the data are wider than that (exactly
+below ``exact_below`` rows, in k-means cells above), then ranked by their
+distance in the full space: the cost grows with ``n^1.5``, the memory with
+``n``.
 """
 
 import warnings
@@ -14,15 +16,32 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.decomposition import PCA
-from sklearn.neighbors import NearestNeighbors
 
 # UMAP's curve 1 / (1 + a d^(2b)) fitted to its default min_dist=0.1, spread=1.
 UMAP_A, UMAP_B = 1.5769, 0.8951
 
 
-def nearest_neighbors(X, n_neighbors, *, n_pca=50, random_state=0):
+def nearest_neighbors(
+    X,
+    n_neighbors,
+    *,
+    n_pca=50,
+    n_candidates=None,
+    exact_below=10_000,
+    n_rank=100,
+    random_state=0,
+):
     """Indices and distances of each row's ``n_neighbors`` nearest other rows.
+
+    Rows wider than ``n_pca`` are projected on their principal components;
+    ``n_candidates`` neighbours are searched in the first ``n_pca`` of them,
+    then ranked by their distance in a finer space. Below ``exact_below``
+    rows the search is exact and the ranking space is the full one, so only
+    neighbours the principal components miss are lost. Above, k-means
+    splits the rows into about ``sqrt(n)`` cells, each cell's rows search
+    the cells of the 8 nearest centroids (the work grows with ``n^1.5``
+    rather than ``n^2``, the memory with ``n``), and candidates are ranked
+    in the first ``n_rank`` principal components.
 
     Parameters
     ----------
@@ -32,29 +51,145 @@ def nearest_neighbors(X, n_neighbors, *, n_pca=50, random_state=0):
         Neighbours per row (the row itself excluded).
     n_pca : int or None, default=50
         Search in this many principal components when ``X`` is wider; None
-        searches in the full space.
+        searches (and ranks) in the full space.
+    n_candidates : int, default=None
+        Candidates per row to rank; ``2 * n_neighbors`` when None.
+    exact_below : int, default=10_000
+        Below this many rows the search is exact.
+    n_rank : int, default=100
+        Principal components that rank the candidates above ``exact_below``
+        rows (the full space when ``X`` is not wider).
     random_state : int, default=0
-        Seed of the randomised PCA.
+        Seed of the randomised PCA and of the k-means.
 
     Returns
     -------
     indices, distances : ndarray of shape (n_samples, n_neighbors)
+        Neighbours by increasing distance, and their Euclidean distances in
+        the ranking space.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [3.0]])
+    >>> indices, distances = nearest_neighbors(X, 1)
+    >>> indices.ravel().tolist(), distances.ravel().tolist()
+    ([1, 0, 1], [1.0, 1.0, 2.0])
     """
-    if n_pca is not None and X.shape[1] > n_pca and X.shape[0] > n_pca:
-        X = PCA(
-            n_pca, svd_solver="randomized", random_state=random_state
-        ).fit_transform(X)
-    k = min(n_neighbors, X.shape[0] - 1)
-    nn = NearestNeighbors(n_neighbors=k + 1).fit(X)
-    distances, indices = nn.kneighbors(X)
-    # Drop each row itself (duplicates may put it second: drop by identity).
-    own = indices == np.arange(len(X))[:, None]
-    own[own.sum(axis=1) == 0, -1] = True
-    keep = ~own
-    return (
-        indices[keep].reshape(len(X), k),
-        distances[keep].reshape(len(X), k).astype(np.float64),
+    X = np.asarray(X, dtype=np.float32)
+    n, width = X.shape
+    k = min(n_neighbors, n - 1)
+    exact = n < exact_below
+    rank = torch.from_numpy(np.ascontiguousarray(X))
+    search, n_cand = rank, k
+    if n_pca is not None and width > n_pca and n > n_pca:
+        if not exact and width > n_rank:
+            rank = _principal_components(rank, n_rank, random_state)
+        if rank.shape[1] > n_pca:
+            pcs = rank if not exact else None
+            search = _principal_components(rank, n_pca, random_state, pcs)
+        else:
+            search = rank
+        n_cand = min(n - 1, max(k, n_candidates or 2 * k))
+    if exact:
+        candidates = _exact_search(search, n_cand)
+    else:
+        candidates = _cell_search(search, n_cand, random_state)
+    # Rank (or re-rank) the candidates in the finer space.
+    d2, order = torch.topk(_distances(rank, candidates), k, dim=1, largest=False)
+    indices = torch.gather(candidates, 1, order)
+    return indices.numpy(), d2.double().sqrt().numpy()
+
+
+def _squared(a, b):
+    """Squared Euclidean distances between the rows of ``a`` and ``b``."""
+    d2 = a.pow(2).sum(1)[:, None] + b.pow(2).sum(1)[None, :] - 2.0 * a @ b.T
+    return d2.clamp_(min=0)
+
+
+def _exact_search(space, k, chunk=2048):
+    """Each row's ``k`` nearest other rows, by brute force in chunks."""
+    n = len(space)
+    out = torch.empty(n, k, dtype=torch.long)
+    for start in range(0, n, chunk):
+        rows = torch.arange(start, min(start + chunk, n))
+        d2 = _squared(space[rows], space)
+        d2[torch.arange(len(rows)), rows] = float("inf")
+        out[rows] = torch.topk(d2, k, dim=1, largest=False, sorted=False).indices
+    return out
+
+
+def _cell_search(space, k, random_state, n_probe=8, n_iter=10):
+    """Approximate search: k-means cells, each searching its nearest cells."""
+    n = len(space)
+    n_cells = max(1, int(np.sqrt(n)))
+    generator = torch.Generator().manual_seed(int(random_state))
+    centroids = space[torch.randperm(n, generator=generator)[:n_cells]].clone()
+    for _ in range(n_iter):
+        cell = _nearest_centroid(space, centroids)
+        sums = torch.zeros_like(centroids).index_add_(0, cell, space)
+        counts = torch.bincount(cell, minlength=n_cells)
+        filled = counts > 0
+        centroids[filled] = sums[filled] / counts[filled, None].to(space.dtype)
+    cell = _nearest_centroid(space, centroids)
+    members = [torch.nonzero(cell == c).ravel() for c in range(n_cells)]
+    n_probe = min(n_probe, n_cells)
+    probes = torch.topk(
+        _squared(centroids, centroids), n_probe, dim=1, largest=False
+    ).indices
+    out = torch.empty(n, k, dtype=torch.long)
+    for c in range(n_cells):
+        queries = members[c]
+        if len(queries) == 0:
+            continue
+        pool = torch.cat([members[p] for p in probes[c].tolist()])
+        if len(pool) <= k:
+            # A tiny neighbourhood of cells: search everything instead.
+            pool = torch.arange(n)
+        d2 = _squared(space[queries], space[pool])
+        d2[pool[None, :] == queries[:, None]] = float("inf")
+        nearest = torch.topk(d2, k, dim=1, largest=False, sorted=False).indices
+        out[queries] = pool[nearest]
+    return out
+
+
+def _nearest_centroid(space, centroids, chunk=16384):
+    return torch.cat(
+        [
+            _squared(space[i : i + chunk], centroids).argmin(1)
+            for i in range(0, len(space), chunk)
+        ]
     )
+
+
+def _distances(full, candidates, chunk=2048):
+    """Squared full-space distances of each row to its candidates."""
+    n, k = candidates.shape
+    norms = full.pow(2).sum(1)
+    out = torch.empty(candidates.shape, dtype=full.dtype)
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        rows = candidates[start:stop]
+        # One gather into a block, then dot products: no (rows, k, d) temporaries.
+        block = torch.index_select(full, 0, rows.reshape(-1)).view(stop - start, k, -1)
+        dots = torch.einsum("nd,nkd->nk", full[start:stop], block)
+        out[start:stop] = norms[rows] + norms[start:stop, None] - 2.0 * dots
+    return out.clamp_(min=0)
+
+
+def _principal_components(X, n_components, random_state, scores=None):
+    """Scores on the first principal components, by randomised SVD.
+
+    ``scores`` that already are principal-component scores (ordered by
+    variance) are simply truncated.
+    """
+    if scores is not None:
+        return scores[:, :n_components].contiguous()
+    with torch.random.fork_rng():
+        torch.manual_seed(int(random_state))
+        mean = X.mean(0, keepdim=True)
+        _, _, V = torch.pca_lowrank(X - mean, q=n_components, center=False, niter=2)
+    return (X - mean) @ V
 
 
 def membership_weights(distances, *, n_iter=64):

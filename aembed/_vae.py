@@ -128,7 +128,7 @@ class VAEEmbedder(_BaseEmbedder):
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=50,
+        max_epochs=40,
         batch_size=128,
         lr=1e-3,
         weight_decay=0.0,

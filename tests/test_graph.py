@@ -23,14 +23,35 @@ def test_neighbours_match_an_exact_search_without_pca():
     assert not (indices == np.arange(300)[:, None]).any()
 
 
-def test_pca_search_keeps_most_neighbours():
+def recall(found, exact):
+    hits = [len(set(a) & set(e)) for a, e in zip(found, exact, strict=True)]
+    return np.sum(hits) / exact.size
+
+
+def test_pca_candidates_reranked_in_the_full_space():
     X, _ = load_digits(return_X_y=True)
-    approx, _ = nearest_neighbors(X, 15, n_pca=20)
-    exact, _ = nearest_neighbors(X, 15, n_pca=None)
-    recall = np.mean(
-        [len(set(a) & set(e)) / 15 for a, e in zip(approx, exact, strict=True)]
-    )
-    assert 0.7 < recall < 1.0
+    exact, exact_d = nearest_neighbors(X, 15, n_pca=None)
+    # Fifteen neighbours searched in 10 components lose many ...
+    coarse, _ = nearest_neighbors(X, 15, n_pca=10, n_candidates=15)
+    # ... and re-ranking 45 candidates in the full space wins most back.
+    approx, approx_d = nearest_neighbors(X, 15, n_pca=10)
+    assert recall(coarse, exact) < 0.85
+    assert recall(approx, exact) > recall(coarse, exact) + 0.05
+    # Distances are true full-space distances, in increasing order.
+    rows = np.arange(len(X))[:, None]
+    true = np.linalg.norm(X[approx] - X[rows], axis=2)
+    np.testing.assert_allclose(approx_d, true, rtol=1e-5, atol=1e-4)
+    assert (np.diff(approx_d, axis=1) >= 0).all()
+    assert (approx_d >= exact_d - 1e-4).all()
+
+
+def test_cell_search_on_many_rows_finds_nearly_all_neighbours():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 5, (30, 8))
+    X = centres[rng.integers(30, size=12_000)] + rng.normal(size=(12_000, 8))
+    approx, _ = nearest_neighbors(X, 10, exact_below=5_000)
+    exact = NearestNeighbors(n_neighbors=11).fit(X).kneighbors(X[:500])[1][:, 1:]
+    assert recall(approx[:500], exact) > 0.9
 
 
 def test_fuzzy_weights_follow_umaps_calibration():
