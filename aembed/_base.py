@@ -196,6 +196,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "mixed_precision": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -209,7 +210,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=40,
+        max_epochs=35,
         batch_size=128,
         lr=1e-3,
         weight_decay=0.0,
@@ -223,6 +224,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         neighbor_weight=0.0,
         n_neighbors=15,
         device="cpu",
+        mixed_precision=False,
         verbose=0,
         random_state=None,
     ):
@@ -246,6 +248,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
         self.device = device
+        self.mixed_precision = mixed_precision
         self.verbose = verbose
         self.random_state = random_state
 
@@ -405,6 +408,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         )
         # Callbacks that look at data in the caller's units need the map.
         net.input_scaling_ = (self.input_offset_, self.input_scale_)
+        net.mixed_precision_ = self.mixed_precision
         return net.initialize()
 
     def _continue_from(self, net, state):
@@ -692,8 +696,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     block = np.ascontiguousarray(block, dtype=np.float32)
                 if not block.flags.writeable:  # torch wants writable memory
                     block = block.copy()
-                result = step(module, torch.from_numpy(block).to(device))
-                result = result.cpu().numpy()
+                with self.net_.autocast():
+                    result = step(module, torch.from_numpy(block).to(device))
+                result = result.float().cpu().numpy()
                 if unscale_out:
                     result = undo_scaling(result, self.input_offset_, self.input_scale_)
                 out[start : start + chunk] = result

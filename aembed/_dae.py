@@ -83,7 +83,7 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=40,
+        max_epochs=35,
         batch_size=128,
         lr=1e-3,
         weight_decay=0.0,
@@ -97,6 +97,7 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         neighbor_weight=0.0,
         n_neighbors=15,
         device="cpu",
+        mixed_precision=False,
         verbose=0,
         random_state=None,
     ):
@@ -121,6 +122,7 @@ class DenoisingAEEmbedder(_BaseEmbedder):
             neighbor_weight=neighbor_weight,
             n_neighbors=n_neighbors,
             device=device,
+            mixed_precision=mixed_precision,
             verbose=verbose,
             random_state=random_state,
         )

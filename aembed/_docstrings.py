@@ -43,7 +43,7 @@ default="relu"
         Gaussian likelihood of unit variance). ``"auto"`` picks ``"bce"`` when
         the scaled training data lie in [0, 1], ``"mse"`` otherwise. Either
         way the loss is summed over features and averaged over rows.""",
-    "training": """max_epochs : int, default=40
+    "training": """max_epochs : int, default=35
         Maximum number of passes over the training data.
 
     batch_size : int, default=128
@@ -126,6 +126,12 @@ default="relu"
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
         one.
+
+    mixed_precision : bool, default=False
+        Run forward passes in bfloat16 (``torch.autocast``), in training and
+        inference, with weights, gradients and losses kept in float32.
+        Faster on GPUs with bfloat16 units and on CPUs that support it;
+        embeddings are returned as float32 either way.
 
     verbose : int, default=0
         0 is silent; 1 shows a progress bar over epochs; 2 also prints a

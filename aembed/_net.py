@@ -95,6 +95,16 @@ class EmbedderNet(NeuralNet):
     """
 
     neighbor_term_ = None
+    # bfloat16 autocast of forward passes when set (mixed precision).
+    mixed_precision_ = False
+
+    def autocast(self):
+        """Context of the forward passes: bfloat16 autocast with mixed precision."""
+        return torch.autocast(
+            device_type=torch.device(self.device).type,
+            dtype=torch.bfloat16,
+            enabled=self.mixed_precision_,
+        )
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
@@ -115,19 +125,20 @@ class EmbedderNet(NeuralNet):
         )
 
     def train_step_single(self, batch, **fit_params):
-        if isinstance(batch, tuple):
-            batch, heads = batch
-            terms = self.module_.loss_terms(batch)
-            term = self.neighbor_term_
-            terms["neighbor"] = term(self.module_, heads, self.device)
-            terms["loss"] = terms["loss"] + term.weight * terms["neighbor"]
-        else:
-            terms = self.module_.loss_terms(batch)
+        with self.autocast():
+            if isinstance(batch, tuple):
+                batch, heads = batch
+                terms = self.module_.loss_terms(batch)
+                term = self.neighbor_term_
+                terms["neighbor"] = term(self.module_, heads, self.device)
+                terms["loss"] = terms["loss"] + term.weight * terms["neighbor"]
+            else:
+                terms = self.module_.loss_terms(batch)
         terms["loss"].backward()
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
 
     def validation_step(self, batch, **fit_params):
-        with torch.no_grad():
+        with torch.no_grad(), self.autocast():
             terms = self.module_.loss_terms(batch)
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
 
@@ -144,9 +155,10 @@ class EmbedderNet(NeuralNet):
             order = torch.randperm(len(X), device=X.device)
             for start in range(0, len(X), self.batch_size):
                 rows = order[start : start + self.batch_size]
-                z = self.module_.embed(X[rows].to(self.device, non_blocking=True))
+                with self.autocast():
+                    z = self.module_.embed(X[rows].to(self.device, non_blocking=True))
                 target = targets[rows].to(self.device, non_blocking=True)
-                loss = (z - target).pow(2).sum(1).mean()
+                loss = (z.float() - target).pow(2).sum(1).mean()
                 self.optimizer_.zero_grad()
                 loss.backward()
                 self.optimizer_.step()
@@ -163,7 +175,7 @@ class EmbedderNet(NeuralNet):
             step = step_fn(batch, **fit_params)
             n = len(batch[0] if isinstance(batch, tuple) else batch)
             for name, value in step["terms"].items():
-                sums[name] = sums.get(name, 0.0) + value.detach() * n
+                sums[name] = sums.get(name, 0.0) + value.detach().float() * n
             n_rows += n
             n_batches += 1
             self.history.record_batch(prefix + "_batch_size", n)

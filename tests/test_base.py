@@ -296,3 +296,19 @@ def test_score_is_negative_reconstruction_error(digits):
     assert est.score(X) == pytest.approx(expected, rel=1e-5)
     longer = DenoisingAEEmbedder(**{**FAST, "max_epochs": 30}).fit(X)
     assert longer.score(X) > est.score(X)
+
+
+@pytest.mark.parametrize("cls", [cls for _, cls in all_estimators()])
+def test_mixed_precision_trains_and_returns_float32(cls):
+    X, _ = load_digits(return_X_y=True)
+    params = dict(max_epochs=5, random_state=0)
+    full = cls(**params).fit(X)
+    mixed = cls(**params, mixed_precision=True).fit(X)
+    assert mixed.net_.mixed_precision_ and not full.net_.mixed_precision_
+    Z = mixed.transform(X)
+    assert Z.dtype == np.float32 and np.isfinite(Z).all()
+    assert mixed.inverse_transform(Z).dtype == np.float32
+    assert np.isfinite(mixed.history_["train_loss"]).all()
+    # bfloat16 forward passes learn about as well as float32 ones.
+    assert mixed.score(X) == pytest.approx(full.score(X), rel=0.1)
+    assert not np.array_equal(Z, full.transform(X))

@@ -157,11 +157,14 @@ class VectorQuantizer(nn.Module):
         >>> codes
         tensor([0, 1])
         """
-        codes = self.nearest(z)
-        z_q = self.codebook[codes]
-        if self.training:
-            with torch.no_grad():
-                self._update(z.detach(), codes)
+        # Distances and the moving averages need float32, even under autocast.
+        with torch.autocast(device_type=z.device.type, enabled=False):
+            z = z.float()
+            codes = self.nearest(z)
+            z_q = self.codebook[codes]
+            if self.training:
+                with torch.no_grad():
+                    self._update(z.detach(), codes)
         return z_q, codes
 
     def reset_usage(self):
