@@ -84,12 +84,11 @@ def nearest_neighbors(
     search, n_cand = rank, k
     if n_pca is not None and width > n_pca and n > n_pca:
         if not exact and width > n_rank:
+            # Rank in n_rank components; their leading n_pca are the search's.
             rank = _principal_components(rank, n_rank, random_state)
-        if rank.shape[1] > n_pca:
-            pcs = rank if not exact else None
-            search = _principal_components(rank, n_pca, random_state, pcs)
+            search = rank[:, :n_pca].contiguous()
         else:
-            search = rank
+            search = _principal_components(rank, n_pca, random_state)
         n_cand = min(n - 1, max(k, n_candidates or 2 * k))
     if exact:
         candidates = _exact_search(search, n_cand)
@@ -132,7 +131,8 @@ def _cell_search(space, k, random_state, n_probe=8, n_iter=10):
         filled = counts > 0
         centroids[filled] = sums[filled] / counts[filled, None].to(space.dtype)
     cell = _nearest_centroid(space, centroids)
-    members = [torch.nonzero(cell == c).ravel() for c in range(n_cells)]
+    counts = torch.bincount(cell, minlength=n_cells).tolist()
+    members = torch.split(torch.argsort(cell, stable=True), counts)
     n_probe = min(n_probe, n_cells)
     probes = torch.topk(
         _squared(centroids, centroids), n_probe, dim=1, largest=False
@@ -177,19 +177,13 @@ def _distances(full, candidates, chunk=2048):
     return out.clamp_(min=0)
 
 
-def _principal_components(X, n_components, random_state, scores=None):
-    """Scores on the first principal components, by randomised SVD.
-
-    ``scores`` that already are principal-component scores (ordered by
-    variance) are simply truncated.
-    """
-    if scores is not None:
-        return scores[:, :n_components].contiguous()
+def _principal_components(X, n_components, random_state):
+    """Scores on the first principal components (by variance), randomised SVD."""
+    centred = X - X.mean(0, keepdim=True)
     with torch.random.fork_rng():
         torch.manual_seed(int(random_state))
-        mean = X.mean(0, keepdim=True)
-        _, _, V = torch.pca_lowrank(X - mean, q=n_components, center=False, niter=2)
-    return (X - mean) @ V
+        _, _, V = torch.pca_lowrank(centred, q=n_components, center=False, niter=2)
+    return centred @ V
 
 
 def membership_weights(distances, *, n_iter=64):
@@ -357,9 +351,7 @@ def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4):
     >>> bool(umap_cross_entropy(z, z + 0.01) < umap_cross_entropy(z, z + 5.0))
     True
     """
-    sq_head = z_head.pow(2).sum(1)
-    sq_tail = z_tail.pow(2).sum(1)
-    d2 = (sq_head[:, None] + sq_tail[None, :] - 2.0 * z_head @ z_tail.T).clamp(min=0)
+    d2 = _squared(z_head, z_tail)
     # The small offset keeps the gradient of d^(2b) finite at d = 0.
     smooth = UMAP_A * (d2 * scale**2 + 1e-8).pow(UMAP_B)
     positive = torch.eye(len(z_head), dtype=torch.bool, device=z_head.device)

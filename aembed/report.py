@@ -26,8 +26,8 @@ from .compare import (
     summary,
 )
 
+# The trained (and generative) models: the autoencoders and their -nb variants.
 TRAINED = (*AEMBED_METHODS, *NEIGHBOR_METHODS)
-GENERATIVE = TRAINED
 METHOD_LABELS = {
     "dae": "Denoising AE",
     "vae": "VAE",
@@ -283,7 +283,7 @@ def _draw_sweep(figures, sweep):
 def _draw_generative(figures, fitted, image_shape, seed):
     import matplotlib.pyplot as plt
 
-    for name in GENERATIVE:
+    for name in TRAINED:
         result = fitted.get(name)
         if result is None or result.Z_train.shape[1] != 2:
             continue

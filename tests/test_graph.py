@@ -91,3 +91,14 @@ def test_cross_entropy_rewards_close_neighbours_and_distant_strangers():
     assert close < far
     collapsed = umap_cross_entropy(torch.zeros(64, 2), torch.zeros(64, 2))
     assert close < collapsed  # strangers on top of each other are penalised
+
+
+def test_search_above_exact_below_uses_principal_components_not_columns():
+    # Wider than n_pca but not than n_rank: the search space must be the
+    # principal components, not the first n_pca columns (constant here).
+    rng = np.random.default_rng(0)
+    signal = rng.normal(0, 5, (20, 30))[rng.integers(20, size=12_000)]
+    X = np.hstack([np.zeros((12_000, 50)), signal + rng.normal(size=(12_000, 30))])
+    approx, _ = nearest_neighbors(X, 10, n_pca=50, n_rank=100, exact_below=5_000)
+    exact = NearestNeighbors(n_neighbors=11).fit(X).kneighbors(X[:500])[1][:, 1:]
+    assert recall(approx[:500], exact) > 0.8
