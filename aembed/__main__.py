@@ -9,7 +9,10 @@ def _csv_ints(text):
 
 
 def _csv_names(text):
-    return [v.strip() for v in text.split(",") if v.strip()]
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"no method names in {text!r}")
+    return names
 
 
 def build_parser():

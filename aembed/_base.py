@@ -408,7 +408,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         )
         # Callbacks that look at data in the caller's units need the map.
         net.input_scaling_ = (self.input_offset_, self.input_scale_)
-        net.mixed_precision_ = self.mixed_precision
+        net.mixed_precision_ = bool(self.mixed_precision)
         return net.initialize()
 
     def _continue_from(self, net, state):
@@ -475,6 +475,31 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             delattr(self, name)
 
     def _check_params_against_data(self, X):
+        # sklearn's Interval(Integral, ...) admits True and False, which
+        # PyTorch would take for sizes 1 and 0 or reject with its own error.
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            integral = any(getattr(c, "type", None) is Integral for c in constraints)
+            if integral and isinstance(value, bool | np.bool_):
+                raise TypeError(f"{name} must be an integer, got {value!r}.")
+        for name in ("hidden_layer_sizes", "image_shape"):
+            sizes = getattr(self, name)
+            if sizes is not None and any(isinstance(h, bool | np.bool_) for h in sizes):
+                raise TypeError(f"{name} must hold integers, got {sizes!r}.")
+        for i, callback in enumerate(self.callbacks or []):
+            if isinstance(callback, tuple) and len(callback) == 2:
+                name, callback = callback
+                if not isinstance(name, str):
+                    callback = None
+            if not (
+                isinstance(callback, Callback)
+                or (isinstance(callback, type) and issubclass(callback, Callback))
+            ):
+                raise TypeError(
+                    "callbacks must hold skorch Callback instances or "
+                    f"(name, callback) pairs, got {self.callbacks[i]!r} at "
+                    f"position {i}."
+                )
         n_features = X.shape[1]
         shape = self._image_shape()
         if shape is not None and int(np.prod(shape)) != n_features:
@@ -667,6 +692,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _checkpoint_path(self):
         if self.checkpoint_dir is None:
             return None
+        if os.path.exists(self.checkpoint_dir) and not os.path.isdir(
+            self.checkpoint_dir
+        ):
+            raise ValueError(
+                f"checkpoint_dir={os.fspath(self.checkpoint_dir)!r} is a file; "
+                "it must be a folder (made if missing)."
+            )
         os.makedirs(self.checkpoint_dir, exist_ok=True)
         return os.path.join(os.fspath(self.checkpoint_dir), CHECKPOINT_FILE)
 
@@ -800,7 +832,10 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        # get_feature_names_out checks this attribute to tell a fitted
+        # estimator: like PCA's, it exists only after fit.
+        check_is_fitted(self, "net_")
+        return int(self.n_components)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -198,10 +198,11 @@ class VAEEmbedder(_BaseEmbedder):
         ``-(reconstruction NLL + KL)``, computed in the model's scaled input
         space (see ``scaling``) and not weighted by ``beta``. The
         reconstruction term decodes the posterior mean, a deterministic
-        one-point estimate of its expectation. With ``reconstruction_loss=
-        "bce"`` (data in [0, 1]) it is a lower bound on a log-likelihood,
-        so at most 0; with ``"mse"`` the constant ``-0.5 * log(2 * pi)`` per
-        feature of the unit-variance Gaussian is left out.
+        one-point estimate of its expectation, so the value is close to the
+        ELBO but not strictly a bound. With ``reconstruction_loss="bce"``
+        (data in [0, 1]) it is at most 0; with ``"mse"`` the constant
+        ``-0.5 * log(2 * pi)`` per feature of the unit-variance Gaussian is
+        left out.
 
         Parameters
         ----------
@@ -285,7 +286,11 @@ class VAEEmbedder(_BaseEmbedder):
         (5, 64)
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
+        if (
+            not isinstance(n_samples, Integral)
+            or isinstance(n_samples, bool | np.bool_)
+            or n_samples < 1
+        ):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )

@@ -420,6 +420,8 @@ def compare(
     (2, 10)
     """
     methods = default_methods() if methods is None else list(methods)
+    if not methods:
+        raise ValueError("methods is empty; name at least one method to compare.")
     unknown = [m for m in methods if m not in available_methods()]
     if unknown:
         raise ValueError(

@@ -79,6 +79,57 @@ def test_invalid_parameters_are_named_before_training(cls, params, match, digits
     assert not spy.started
 
 
+BOOLEAN_SIZES = [
+    {"n_components": True},
+    {"batch_size": True},
+    {"hidden_layer_sizes": (True,)},
+    {"image_shape": (True, 64)},
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("params", BOOLEAN_SIZES)
+def test_booleans_are_not_taken_for_sizes(cls, params, digits):
+    # sklearn's Integral constraint admits bools; PyTorch would not.
+    (name,) = params
+    with pytest.raises(TypeError, match=f"{name} must"):
+        cls(**{**FAST, **params}).fit(digits[0])
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_numpy_scalars_work_as_parameters(cls, digits):
+    # As GridSearchCV passes them from np.arange or np.array grids.
+    X, _ = digits
+    emb = cls(
+        **{**FAST, "n_components": np.int64(3), "batch_size": np.int32(64)},
+        mixed_precision=np.bool_(False),
+    )
+    assert emb.fit(X).transform(X).shape == (len(X), 3)
+
+
+@pytest.mark.parametrize(
+    "callbacks", [[1], [("spy", "not a callback")], [(1, Callback())]]
+)
+def test_callbacks_that_are_not_callbacks_are_named(callbacks, digits):
+    with pytest.raises(TypeError, match="callbacks must hold skorch Callback"):
+        DenoisingAEEmbedder(callbacks=callbacks, **FAST).fit(digits[0])
+
+
+def test_checkpoint_dir_that_is_a_file_is_named(tmp_path, digits):
+    path = tmp_path / "a_file"
+    path.write_text("")
+    with pytest.raises(ValueError, match="is a file"):
+        DenoisingAEEmbedder(checkpoint_dir=path, **FAST).fit(digits[0])
+
+
+def test_feature_names_need_a_fitted_estimator(digits):
+    emb = DenoisingAEEmbedder(**FAST)
+    with pytest.raises(NotFittedError):
+        emb.get_feature_names_out()
+    names = emb.fit(digits[0]).get_feature_names_out()
+    assert names.tolist() == ["denoisingaeembedder0", "denoisingaeembedder1"]
+
+
 def test_negative_noise_level_is_rejected():
     with pytest.raises(ValueError, match="noise_level"):
         DenoisingAEEmbedder(noise_level=-0.1).fit(np.zeros((4, 2)))

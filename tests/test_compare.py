@@ -151,3 +151,13 @@ def test_cli_on_a_table_without_images(tmp_path):
 def test_cli_reports_bad_input_without_a_traceback(tmp_path, capsys):
     assert main(["compare", "--dataset", "nope", "--out", str(tmp_path)]) == 2
     assert "aembed: error:" in capsys.readouterr().err
+
+
+def test_an_empty_method_list_is_refused(split, capsys):
+    X_tr, X_te, y_tr, y_te = split
+    with pytest.raises(ValueError, match="methods is empty"):
+        compare(X_tr, y_tr, X_te, y_te, methods=[])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", "--methods", ","])
+    assert exit_info.value.code == 2
+    assert "no method names" in capsys.readouterr().err

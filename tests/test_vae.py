@@ -188,6 +188,6 @@ def test_bad_input_after_fitting(fitted, digits):
         fitted.score_samples(X[:, :10])
     with pytest.raises(ValueError, match="n_components=2"):
         fitted.inverse_transform(np.zeros((3, 5)))
-    for n in (0, -1, 2.5):
+    for n in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="n_samples"):
             fitted.sample(n)

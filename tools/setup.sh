@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Create .venv and install aembed with its test and plotting extras, offline-safe.
+# Create .venv and install aembed with its test and lint tools.
 #
 # PyTorch goes in first, as the CPU build: a bare "torch" requirement with
-# nothing installed would pull the multi-GB CUDA build. Set AEMBED_TORCH to
-# another requirement (e.g. "torch" for your platform's default build) to
-# change that.
+# nothing installed would pull the multi-GB CUDA build from PyPI. A wheel
+# already on the machine (pip's find-links) is used offline when there is
+# one; otherwise the CPU build comes from PyTorch's own index. Set
+# AEMBED_TORCH to another requirement (e.g. "torch" for your platform's
+# default build) to change that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet "${AEMBED_TORCH:-torch==2.13.0}"
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+pip=(.venv/bin/python -m pip install --quiet)
+"${pip[@]}" --upgrade pip
+if [[ -n "${AEMBED_TORCH:-}" ]]; then
+    "${pip[@]}" "$AEMBED_TORCH"
+elif "${pip[@]}" --no-index --no-deps "torch==2.13.0" 2>/dev/null; then
+    "${pip[@]}" "torch==2.13.0"  # its dependencies, from the usual index
+else
+    "${pip[@]}" torch --index-url https://download.pytorch.org/whl/cpu
+fi
+"${pip[@]}" -e ".[dev]"

@@ -57,7 +57,7 @@ class VariationalAutoEncoder(AutoEncoder):
 
     def __init__(self, encoder, decoder, likelihood, n_latent, beta=1.0):
         super().__init__(encoder, decoder, likelihood)
-        self.n_latent = n_latent
+        self.n_latent = int(n_latent)
         self.beta = beta
         self.kl_weight = 1.0
 
