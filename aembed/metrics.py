@@ -42,7 +42,42 @@ def _check_labels(labels, n_samples, name="labels"):
             f"{name} has {labels.shape[0]} entries but the data has "
             f"{n_samples} samples."
         )
+    if labels.dtype == object:
+        # Mixed labels such as None and ints cannot be sorted into classes.
+        try:
+            np.unique(labels)
+        except TypeError:
+            types = ", ".join(sorted({type(label).__name__ for label in labels}))
+            raise TypeError(
+                f"{name} must hold labels of one comparable type (all numbers "
+                f"or all strings), got labels of types {types}."
+            ) from None
     return labels
+
+
+def _reject_bools(**params):
+    """Reject True and False, which sklearn's ``Interval(Integral, ...)`` admits."""
+    for name, value in params.items():
+        if isinstance(value, bool | np.bool_):
+            raise TypeError(f"{name} must be an integer, got {value!r}.")
+
+
+def _rescale(*arrays):
+    """Divide arrays by the power of 2 that brings their largest value below 1.
+
+    Distance-based scores that ignore the overall scale (neighbour ranks,
+    silhouettes, k-means) get the same value from the rescaled arrays, exactly,
+    since dividing by a power of 2 is exact; but squared distances between
+    huge (1e200) or tiny (1e-200) values no longer overflow or underflow.
+    The arrays share one factor, so pass together those that are compared
+    with each other.
+    """
+    arrays = [check_array(a, dtype=[np.float64, np.float32]) for a in arrays]
+    largest = max(np.abs(a).max() for a in arrays)
+    if largest == 0:
+        return arrays
+    _, exponent = np.frexp(largest)
+    return [np.ldexp(a, -exponent) for a in arrays]
 
 
 def _subsample(n_samples, max_samples, random_state):
@@ -70,20 +105,58 @@ def _resolve_data_range(X, data_range):
     """Return `data_range`, inferring it from the reference `X` when None."""
     if data_range is not None:
         return float(data_range)
-    data_range = float(X.max() - X.min())
+    with np.errstate(over="ignore"):
+        data_range = float(X.max() - X.min())
     if data_range == 0:
         raise ValueError(
             "X is constant, so data_range cannot be inferred from it; "
             "pass data_range explicitly."
         )
+    if not np.isfinite(data_range):
+        raise ValueError(
+            f"X.max() - X.min() overflows float64 (X spans {X.min():.4g} to "
+            f"{X.max():.4g}), so data_range cannot be inferred from it; "
+            "pass data_range explicitly."
+        )
     return data_range
 
 
-def _psnr_from_mse(mse, data_range):
-    """PSNR in dB; a zero MSE gives ``inf`` without a divide-by-zero warning."""
-    mse = np.asarray(mse, dtype=np.float64)
+def _psnr(X, X_hat, groups, data_range):
+    """PSNR in dB of each group of rows, without overflow or underflow.
+
+    ``10 * log10(data_range**2 / mse)`` is computed as
+    ``20 * log10(data_range) - 10 * log10(mse)``, and each group's errors are
+    divided by their largest absolute value before they are squared, that
+    scale being added back in log space: squared errors of huge data would
+    overflow float64, those of tiny data underflow. A group with no error
+    gives ``inf``.
+
+    Parameters
+    ----------
+    X, X_hat : ndarray of shape (n_samples, n_features)
+        Reference and reconstruction, in float64.
+    groups : ndarray of shape (n_samples,)
+        Group of each row, from 0 to ``n_groups - 1``.
+    data_range : float
+        Finite, positive spread of possible values.
+
+    Returns
+    -------
+    psnr : ndarray of shape (n_groups,)
+    """
+    n_groups = groups.max() + 1
+    # Halving is exact and keeps even 1.7e308 - (-1.7e308) finite.
+    half_error = np.abs(X / 2 - X_hat / 2)
+    scale = np.zeros(n_groups)
+    np.maximum.at(scale, groups, half_error.max(axis=1))
+    row_scale = scale[groups, np.newaxis]
+    ratio = np.divide(half_error, row_scale, out=np.zeros_like(X), where=row_scale > 0)
+    sizes = np.bincount(groups, minlength=n_groups) * X.shape[1]
+    mean = np.bincount(groups, (ratio**2).sum(axis=1), minlength=n_groups) / sizes
     with np.errstate(divide="ignore"):
-        return 10.0 * np.log10(data_range**2 / mse)
+        # mse = 4 * scale**2 * mean; log10(0) is -inf for a perfect group.
+        log_mse = np.log10(4.0) + 2 * np.log10(scale) + np.log10(mean)
+    return 20 * np.log10(data_range) - 10 * log_mse
 
 
 @validate_params(
@@ -136,6 +209,7 @@ def knn_accuracy(Z_train, y_train, Z_test, y_test, *, n_neighbors=5):
     >>> round(knn_accuracy(Z_train, y_train, Z_test, y_test, n_neighbors=1), 3)
     0.667
     """
+    _reject_bools(n_neighbors=n_neighbors)
     Z_train = check_array(Z_train)
     Z_test = check_array(Z_test)
     y_train = _check_labels(y_train, Z_train.shape[0], name="y_train")
@@ -149,6 +223,8 @@ def knn_accuracy(Z_train, y_train, Z_test, y_test, *, n_neighbors=5):
             f"n_neighbors={n_neighbors} is larger than the number of training "
             f"samples ({Z_train.shape[0]})."
         )
+    # Both embeddings get one factor, so the neighbours stay the same.
+    Z_train, Z_test = _rescale(Z_train, Z_test)
     knn = KNeighborsClassifier(n_neighbors=n_neighbors).fit(Z_train, y_train)
     return float(knn.score(Z_test, y_test))
 
@@ -206,6 +282,7 @@ def trustworthiness(X, Z, *, n_neighbors=5, max_samples=5000, random_state=0):
     >>> trustworthiness(X, X, n_neighbors=5)
     1.0
     """
+    _reject_bools(n_neighbors=n_neighbors, max_samples=max_samples)
     X = check_array(X)
     Z = check_array(Z)
     check_consistent_length(X, Z)
@@ -216,6 +293,8 @@ def trustworthiness(X, Z, *, n_neighbors=5, max_samples=5000, random_state=0):
             f"n_neighbors={n_neighbors} must be less than half the number of "
             f"samples used ({X.shape[0]}); lower n_neighbors or raise max_samples."
         )
+    # Neighbour ranks within X and within Z ignore the scale of each.
+    (X,), (Z,) = _rescale(X), _rescale(Z)
     return float(_sk_trustworthiness(X, Z, n_neighbors=n_neighbors))
 
 
@@ -264,6 +343,7 @@ def silhouette(Z, labels, *, max_samples=10000, random_state=0):
     >>> round(silhouette(Z, [0, 0, 1, 1]), 3)
     0.9
     """
+    _reject_bools(max_samples=max_samples)
     Z = check_array(Z)
     labels = _check_labels(labels, Z.shape[0])
     rows = _subsample(Z.shape[0], max_samples, random_state)
@@ -274,6 +354,7 @@ def silhouette(Z, labels, *, max_samples=10000, random_state=0):
             f"silhouette needs at least 2 classes and fewer classes than samples; "
             f"got {n_classes} classes in {Z.shape[0]} samples."
         )
+    (Z,) = _rescale(Z)
     return float(silhouette_score(Z, labels))
 
 
@@ -320,6 +401,7 @@ def clustering_agreement(Z, labels, *, n_clusters=None, random_state=0):
     >>> {name: round(value, 3) for name, value in scores.items()}
     {'ari': 1.0, 'nmi': 1.0}
     """
+    _reject_bools(n_clusters=n_clusters)
     Z = check_array(Z)
     labels = _check_labels(labels, Z.shape[0])
     if n_clusters is None:
@@ -330,6 +412,8 @@ def clustering_agreement(Z, labels, *, n_clusters=None, random_state=0):
             f"({Z.shape[0]})."
         )
     kmeans = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
+    # k-means++ and Lloyd's iterations are scale-free: only overflow is lost.
+    (Z,) = _rescale(Z)
     clusters = kmeans.fit_predict(Z)
     return {
         "ari": float(adjusted_rand_score(labels, clusters)),
@@ -427,9 +511,9 @@ def psnr(X, X_hat, *, data_range=None, per_sample=False):
     """
     X, X_hat = _check_reconstruction(X, X_hat)
     data_range = _resolve_data_range(X, data_range)
-    mse = reconstruction_mse(X, X_hat, per_sample=per_sample)
-    result = _psnr_from_mse(mse, data_range)
-    return result if per_sample else float(result)
+    if per_sample:
+        return _psnr(X, X_hat, np.arange(X.shape[0]), data_range)
+    return float(_psnr(X, X_hat, np.zeros(X.shape[0], dtype=int), data_range)[0])
 
 
 @validate_params(
@@ -490,7 +574,11 @@ def per_class_reconstruction(X, X_hat, labels, *, data_range=None):
     n_samples = np.bincount(class_index, minlength=classes.size)
     mse = np.bincount(class_index, weights=row_mse, minlength=classes.size) / n_samples
     return pd.DataFrame(
-        {"n_samples": n_samples, "mse": mse, "psnr": _psnr_from_mse(mse, data_range)},
+        {
+            "n_samples": n_samples,
+            "mse": mse,
+            "psnr": _psnr(X, X_hat, class_index, data_range),
+        },
         index=pd.Index(classes, name="class"),
     )
 
@@ -560,6 +648,7 @@ def embedding_scores(
     >>> scores["knn_accuracy"], scores["ari"], scores["trustworthiness"]
     (1.0, 1.0, nan)
     """
+    _reject_bools(n_neighbors=n_neighbors)
     scores = {
         "knn_accuracy": knn_accuracy(
             Z_train, y_train, Z_test, y_test, n_neighbors=n_neighbors

@@ -73,12 +73,29 @@ def _class_colors(n_classes):
     return colormaps["viridis"](np.linspace(0, 1, n_classes))
 
 
-def _class_name(label, class_names):
+def _class_names(classes, class_names):
+    """Legend names of `classes`, the distinct labels in sorted order.
+
+    A sequence of names is indexed by the label, so the labels must then be
+    whole numbers from 0 to ``len(class_names) - 1``.
+    """
     if class_names is None:
-        return str(label)
+        return [str(c) for c in classes]
     if isinstance(class_names, dict):
-        return str(class_names.get(label, label))
-    return str(class_names[int(label)])
+        return [str(class_names.get(c, c)) for c in classes]
+    n_names = len(class_names)
+    for c in classes:
+        whole = isinstance(c, (Integral, np.bool_)) or (
+            isinstance(c, Real) and float(c).is_integer()
+        )
+        if not whole or not 0 <= c < n_names:
+            label = c.item() if isinstance(c, np.generic) else c
+            raise ValueError(
+                f"labels must be integers from 0 to {n_names - 1} to index "
+                f"class_names, a sequence of {n_names} names; got label {label!r}. "
+                "Pass class_names as a dict to name other labels."
+            )
+    return [str(class_names[int(c)]) for c in classes]
 
 
 def _is_continuous(labels):
@@ -97,6 +114,8 @@ def _check_embedding(Z, name="Z"):
         raise ValueError(
             f"{name} must be 2-d with at least two columns; got shape {Z.shape}."
         )
+    if Z.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample; got shape {Z.shape}.")
     if columns is not None:
         labels = columns[:2]
     else:
@@ -142,6 +161,7 @@ def _scatter(ax, Z, labels, *, class_names, s, alpha, legend=True):
         return points, order
 
     classes, index = np.unique(labels, return_inverse=True)
+    names = _class_names(classes, class_names)
     colors = np.asarray(_class_colors(len(classes)))
     points = ax.scatter(
         Z[order, 0],
@@ -151,7 +171,6 @@ def _scatter(ax, Z, labels, *, class_names, s, alpha, legend=True):
         alpha=alpha,
         linewidths=0,
     )
-    names = [_class_name(c, class_names) for c in classes]
     if not legend:
         return points, order
     if len(classes) > _MAX_LEGEND_ENTRIES:
@@ -183,29 +202,49 @@ def _scatter(ax, Z, labels, *, class_names, s, alpha, legend=True):
     return points, order
 
 
+def _check_image_shape(image_shape):
+    """`image_shape` as a tuple of two or three positive ints."""
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        raise TypeError(
+            f"image_shape must be a tuple such as (height, width); got {image_shape!r}."
+        ) from None
+    if (
+        len(shape) not in (2, 3)
+        or any(isinstance(d, (bool, np.bool_)) for d in shape)
+        or any(not isinstance(d, Integral) or d < 1 for d in shape)
+        or (len(shape) == 3 and shape[0] not in (1, 3))
+    ):
+        raise ValueError(
+            "image_shape must be (height, width) or (channels, height, width) "
+            f"of positive integers, with 1 or 3 channels; got {image_shape!r}."
+        )
+    return tuple(int(d) for d in shape)
+
+
 def _check_images(images, image_shape, name="images"):
     """`images` as an array of shape (n_images, height, width[, channels])."""
+    image_shape = _check_image_shape(image_shape)
     images = np.asarray(images, dtype=float)
     if images.ndim == 1:
         images = images[np.newaxis]
-    image_shape = tuple(int(d) for d in image_shape)
     size = int(np.prod(image_shape))
     if images.ndim != 2 or images.shape[1] != size:
         raise ValueError(
             f"{name} must have shape (n_images, {size}) to hold images of shape "
             f"{image_shape}; got {images.shape}."
         )
+    if images.shape[0] == 0:
+        raise ValueError(
+            f"{name} must hold at least one image; got shape {images.shape}."
+        )
     if len(image_shape) == 2:
         return images.reshape(-1, *image_shape)
-    if len(image_shape) == 3 and image_shape[0] in (1, 3):
-        # aembed's convolutional networks read rows as (channels, height,
-        # width); matplotlib wants the channels last.
-        images = images.reshape(-1, *image_shape).transpose(0, 2, 3, 1)
-        return images[..., 0] if image_shape[0] == 1 else images
-    raise ValueError(
-        "image_shape must be (height, width) or (channels, height, width) with "
-        f"1 or 3 channels; got {image_shape}."
-    )
+    # aembed's convolutional networks read rows as (channels, height, width);
+    # matplotlib wants the channels last.
+    images = images.reshape(-1, *image_shape).transpose(0, 2, 3, 1)
+    return images[..., 0] if image_shape[0] == 1 else images
 
 
 def _value_range(*arrays):
@@ -273,6 +312,17 @@ def _check_positive_int(value, name):
     return int(value)
 
 
+def _check_positive_number(value, name):
+    """`value` as a float, which must be positive and finite (fps, dpi)."""
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, Real)
+        or not 0 < value < np.inf
+    ):
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
+    return float(value)
+
+
 def plot_embedding(
     Z,
     labels=None,
@@ -304,8 +354,8 @@ def plot_embedding(
     class_names : dict or sequence of str, default=None
         Names shown in the legend. A dict maps labels to names; a sequence is
         indexed by the label, like the ``target_names`` of
-        :mod:`aembed.datasets` (labels must then be integers). None shows the
-        labels themselves.
+        :mod:`aembed.datasets` (labels must then be integers from 0 to
+        ``len(class_names) - 1``). None shows the labels themselves.
     s : float, default=5
         Marker size, in points squared.
     alpha : float, default=0.7
@@ -422,9 +472,9 @@ def plot_latent_strip(
         Original images, flattened; the first `n` rows get a row of the
         figure.
     Z : array-like of shape (n_samples, n_components)
-        Their latent codes. A 2-d code is shown as its place (a red cross)
-        among all the rows of `Z` (grey, or coloured by `labels`); a longer
-        code as a bar per coordinate, on a y-axis shared by all rows.
+        Their latent codes, all finite. A 2-d code is shown as its place (a
+        red cross) among all the rows of `Z` (grey, or coloured by `labels`);
+        a longer code as a bar per coordinate, on a y-axis shared by all rows.
     X_rec : array-like of shape (n_samples, n_features)
         Reconstructions of `X` from `Z`.
     image_shape : tuple of int
@@ -459,10 +509,18 @@ def plot_latent_strip(
     originals = _check_images(X, image_shape, name="X")
     rebuilt = _check_images(X_rec, image_shape, name="X_rec")
     Z = np.asarray(Z, dtype=float)
-    if Z.ndim != 2 or not len(originals) == len(Z) == len(rebuilt):
+    if Z.ndim != 2 or Z.shape[1] == 0 or not len(originals) == len(Z) == len(rebuilt):
         raise ValueError(
-            "X, Z and X_rec must have one row per sample and Z must be 2-d; got "
-            f"shapes {np.shape(X)}, {Z.shape} and {np.shape(X_rec)}."
+            "X, Z and X_rec must have one row per sample and Z must be 2-d with "
+            f"at least one column; got shapes {np.shape(X)}, {Z.shape} and "
+            f"{np.shape(X_rec)}."
+        )
+    if not np.isfinite(Z).all():
+        rows = np.flatnonzero(~np.isfinite(Z).all(axis=1))
+        raise ValueError(
+            "Z must be finite to be drawn; got NaN or infinity in rows "
+            f"{rows[:10].tolist()}"
+            f"{' ...' if len(rows) > 10 else ''}."
         )
     n = min(n, len(Z))
     n_components = Z.shape[1]
@@ -566,10 +624,10 @@ def plot_history(history, *, keys=None, ax=None, title=None):
     history : pandas.DataFrame or list of dict
         One row per epoch, indexed by epoch, e.g. an embedder's ``history_``
         (or a skorch ``History``).
-    keys : sequence of str, default=None
-        Columns to plot. A bare term such as ``"kl"`` means both
-        ``train_kl`` and ``valid_kl`` (whichever exist). None plots the loss:
-        ``train_loss`` and ``valid_loss``.
+    keys : str or sequence of str, default=None
+        Columns to plot; a single str is one key. A bare term such as
+        ``"kl"`` means both ``train_kl`` and ``valid_kl`` (whichever exist).
+        None plots the loss: ``train_loss`` and ``valid_loss``.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on. None creates a new figure.
     title : str, default=None
@@ -600,7 +658,11 @@ def plot_history(history, *, keys=None, ax=None, title=None):
     ['-', '--', '-']
     """
     frame = _history_frame(history)
-    columns = _resolve_keys(frame, ["loss"] if keys is None else keys)
+    if keys is None:
+        keys = ["loss"]
+    elif isinstance(keys, str):
+        keys = [keys]
+    columns = _resolve_keys(frame, keys)
     terms = list(dict.fromkeys(_split_key(c)[1] for c in columns))
     colors = dict(zip(terms, _class_colors(len(terms)), strict=True))
     ax = _new_axes(ax, figsize=(6, 4))
@@ -656,6 +718,11 @@ def plot_loss_and_kl(history, *, fig=None):
     (3, 2)
     """
     if isinstance(history, dict):
+        if not history:
+            raise ValueError(
+                "history is an empty dict; pass one history, or a dict mapping "
+                "at least one model name to its history."
+            )
         histories = {str(k): _history_frame(v) for k, v in history.items()}
     else:
         histories = {"": _history_frame(history)}
@@ -750,6 +817,8 @@ def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=No
         raise KeyError(
             f"table has no column(s) {missing}; its columns are {list(table.columns)}."
         )
+    if table.empty:
+        raise ValueError("table has no rows to draw.")
     values = pd.to_numeric(table[metric], errors="coerce")
     table = table.assign(**{metric: values.where(np.isfinite(values))})
     groups = list(pd.unique(table[group]))
@@ -774,6 +843,24 @@ def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=No
     return ax
 
 
+def _check_extent(extent):
+    """`extent` as four finite floats (xmin, xmax, ymin, ymax), min < max."""
+    try:
+        bounds = [float(v) for v in extent]
+    except (TypeError, ValueError):
+        bounds = []
+    if (
+        len(bounds) != 4
+        or not np.isfinite(bounds).all()
+        or not (bounds[0] < bounds[1] and bounds[2] < bounds[3])
+    ):
+        raise ValueError(
+            "extent must be four finite numbers (xmin, xmax, ymin, ymax) with "
+            f"xmin < xmax and ymin < ymax; got {extent!r}."
+        )
+    return bounds
+
+
 def plot_latent_grid(decode, *, extent, n=15, image_shape, ax=None, cmap="gray"):
     """Decode a grid of 2-d latent points and tile the images: the manifold.
 
@@ -784,9 +871,9 @@ def plot_latent_grid(decode, *, extent, n=15, image_shape, ax=None, cmap="gray")
         (n_points, n_features), e.g. ``est.inverse_transform`` of an embedder
         with ``n_components=2``.
     extent : tuple of float
-        ``(xmin, xmax, ymin, ymax)``, the region of the latent plane shown.
-        It is cut into n x n equal cells and each cell shows the image decoded
-        from its centre, so the axes' ticks read as latent coordinates.
+        ``(xmin, xmax, ymin, ymax)``, the (finite) region of the latent plane
+        shown. It is cut into n x n equal cells and each cell shows the image
+        decoded from its centre, so the axes' ticks read as latent coordinates.
     n : int, default=15
         Number of images along each side.
     image_shape : tuple of int
@@ -815,9 +902,7 @@ def plot_latent_grid(decode, *, extent, n=15, image_shape, ax=None, cmap="gray")
     [-2.0, 2.0]
     """
     n = _check_positive_int(n, "n")
-    xmin, xmax, ymin, ymax = (float(v) for v in extent)
-    if not (xmin < xmax and ymin < ymax):
-        raise ValueError(f"extent must be (xmin, xmax, ymin, ymax); got {extent}.")
+    xmin, xmax, ymin, ymax = _check_extent(extent)
     steps = (np.arange(n) + 0.5) / n
     xs = xmin + steps * (xmax - xmin)
     # The top row of the mosaic holds the largest y, as on the plot's axis.
@@ -907,8 +992,8 @@ def plot_codebook_usage(counts, *, ax=None):
     Parameters
     ----------
     counts : array-like of shape (n_codes,)
-        Number of samples (or latent positions) assigned to each code; codes
-        never used count 0.
+        Number of samples (or latent positions) assigned to each code, finite
+        and non-negative; codes never used count 0.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on. None creates a new figure.
 
@@ -930,8 +1015,16 @@ def plot_codebook_usage(counts, *, ax=None):
     [30.0, 10.0, 0.0, 0.0]
     """
     counts = np.asarray(counts, dtype=float)
-    if counts.ndim != 1 or counts.size == 0 or np.any(counts < 0):
-        raise ValueError("counts must be a non-empty 1-d array of non-negative counts.")
+    if counts.ndim != 1 or counts.size == 0:
+        raise ValueError(
+            f"counts must be a non-empty 1-d array; got shape {counts.shape}."
+        )
+    if not (np.isfinite(counts) & (counts >= 0)).all():
+        bad = counts[~(np.isfinite(counts) & (counts >= 0))]
+        raise ValueError(
+            f"counts must be finite and non-negative; got {bad[:5].tolist()}"
+            f"{' ...' if len(bad) > 5 else ''}."
+        )
     total = counts.sum()
     if total > 0:
         p = counts[counts > 0] / total
@@ -958,12 +1051,6 @@ def _frame_titles(titles, n_frames):
     if len(titles) != n_frames:
         raise ValueError(f"Got {len(titles)} titles for {n_frames} frames.")
     return titles
-
-
-def _check_fps(fps):
-    if not isinstance(fps, Real) or fps <= 0:
-        raise ValueError(f"fps must be a positive number; got {fps!r}.")
-    return fps
 
 
 def save_animation(
@@ -1035,10 +1122,19 @@ def save_animation(
     if len({Z.shape[0] for Z in frames}) != 1:
         raise ValueError("Every frame must embed the same number of samples.")
     titles = _frame_titles(titles, len(frames))
-    fps = _check_fps(fps)
+    fps = _check_positive_number(fps, "fps")
+    dpi = _check_positive_number(dpi, "dpi")
     path = Path(path)
 
+    # Points at NaN or infinity are not drawn, so they must not set the limits.
     both = np.concatenate([Z[:, :2] for Z in frames])
+    both[~np.isfinite(both)] = np.nan
+    undrawable = np.isnan(both).all(axis=0)
+    if undrawable.any():
+        raise ValueError(
+            "frames hold no finite value to draw in column "
+            f"{int(np.argmax(undrawable))}; it is NaN or infinite in every frame."
+        )
     lower, upper = np.nanmin(both, axis=0), np.nanmax(both, axis=0)
     margin = 0.05 * np.where(upper > lower, upper - lower, 1.0)
     lower, upper = lower - margin, upper + margin
@@ -1132,7 +1228,8 @@ def save_image_animation(
     if len({f.shape for f in frames}) != 1:
         raise ValueError("Every frame must hold the same number of images.")
     titles = _frame_titles(titles, len(frames))
-    fps = _check_fps(fps)
+    fps = _check_positive_number(fps, "fps")
+    dpi = _check_positive_number(dpi, "dpi")
     path = Path(path)
 
     if originals is not None:
@@ -1214,6 +1311,7 @@ def save_figure(fig, path, dpi=120):
 
     if isinstance(fig, Axes):
         fig = fig.figure
+    dpi = _check_positive_number(dpi, "dpi")
     path = Path(path)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     _pyplot().close(fig)

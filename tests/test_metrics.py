@@ -92,6 +92,22 @@ def test_knn_accuracy_rejects_nan():
         knn_accuracy(Z, [0, 1, 1], Z, [0, 1, 1], n_neighbors=1)
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_knn_accuracy_ignores_the_scale_of_huge_and_tiny_embeddings(factor):
+    # Squared distances of 1e200 overflow to inf and those of 1e-200
+    # underflow to 0, which would make every neighbour a tie.
+    rng = np.random.RandomState(0)
+    Z_train, Z_test = rng.normal(size=(40, 2)), rng.normal(size=(30, 2))
+    noise = rng.normal(scale=0.5, size=70)
+    y_train, y_test = Z_train[:, 0] > noise[:40], Z_test[:, 0] > noise[40:]
+    expected = knn_accuracy(Z_train, y_train, Z_test, y_test, n_neighbors=3)
+    assert 0.6 < expected < 1.0
+    scaled = knn_accuracy(
+        Z_train * factor, y_train, Z_test * factor, y_test, n_neighbors=3
+    )
+    assert scaled == expected
+
+
 # trustworthiness
 
 
@@ -112,9 +128,11 @@ def test_trustworthiness_matches_sklearn_without_subsampling():
 
 def test_trustworthiness_subsamples_aligned_rows(monkeypatch):
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(100, 3))
+    # Largest absolute values in [0.5, 1), which the power-of-2 rescaling
+    # against overflow leaves exactly as they are.
+    X = rng.uniform(-1, 1, size=(100, 3))
     # Row i of Z encodes i, so misaligned X and Z rows would show.
-    Z = np.column_stack([np.arange(100.0), X[:, 0]])
+    Z = np.column_stack([np.arange(100) / 100, X[:, 0]])
     seen = []
 
     def spy(X_sub, Z_sub, n_neighbors):
@@ -128,7 +146,7 @@ def test_trustworthiness_subsamples_aligned_rows(monkeypatch):
 
     X_sub, Z_sub = seen[0]
     assert X_sub.shape == (25, 3)
-    rows = Z_sub[:, 0].astype(int)
+    rows = np.rint(Z_sub[:, 0] * 100).astype(int)
     assert np.unique(rows).size == 25
     np.testing.assert_array_equal(X_sub, X[rows])
     assert first == again
@@ -155,6 +173,18 @@ def test_trustworthiness_rejects_mismatched_lengths():
     X = np.zeros((20, 3))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         trustworthiness(X, np.zeros((19, 2)))
+
+
+def test_trustworthiness_ignores_the_scale_of_huge_and_tiny_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 6))
+    Z = X[:, :2] + rng.normal(scale=0.3, size=(20, 2))
+    expected = trustworthiness(X, Z)
+    assert 0.5 < expected < 1.0
+    assert expected == pytest.approx(sk_trustworthiness(X, Z, n_neighbors=5))
+    assert trustworthiness(X * 1e200, Z) == expected
+    assert trustworthiness(X, Z * 1e160) == expected
+    assert trustworthiness(X * 1e-200, Z * 1e-200) == expected
 
 
 # silhouette
@@ -204,6 +234,14 @@ def test_silhouette_rejects_mismatched_lengths():
         silhouette(np.zeros((4, 2)), [0, 1, 1])
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_silhouette_ignores_the_scale_of_huge_and_tiny_embeddings(blobs, factor):
+    Z, labels = blobs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert silhouette(Z * factor, labels) == pytest.approx(silhouette(Z, labels))
+
+
 # clustering_agreement
 
 
@@ -233,6 +271,54 @@ def test_clustering_agreement_too_few_clusters_is_imperfect(blobs):
 def test_clustering_agreement_rejects_too_many_clusters():
     with pytest.raises(ValueError, match="n_clusters=5 is larger"):
         clustering_agreement(np.zeros((4, 2)), [0, 0, 1, 1], n_clusters=5)
+
+
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_clustering_agreement_ignores_the_scale_of_huge_and_tiny_embeddings(factor):
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(60, 2))
+    labels = np.repeat([0, 1, 2], 20)
+    expected = clustering_agreement(Z, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert clustering_agreement(Z * factor, labels) == expected
+
+
+@pytest.mark.parametrize(
+    "score, name",
+    [
+        (lambda Z, labels: knn_accuracy(Z, labels, Z, labels), "y_train"),
+        (silhouette, "labels"),
+        (clustering_agreement, "labels"),
+        (lambda Z, labels: per_class_reconstruction(Z, Z, labels), "labels"),
+    ],
+    ids=["knn_accuracy", "silhouette", "clustering_agreement", "per_class"],
+)
+def test_label_checks_reject_labels_that_cannot_be_sorted(score, name):
+    Z = np.random.RandomState(0).normal(size=(20, 2))
+    with pytest.raises(
+        TypeError,
+        match=rf"^{name} must hold labels of one comparable type .* NoneType, int\.",
+    ):
+        score(Z, [None, 1] * 10)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda Z, y: knn_accuracy(Z, y, Z, y, n_neighbors=True), "n_neighbors"),
+        (lambda Z, y: trustworthiness(Z, Z, n_neighbors=True), "n_neighbors"),
+        (lambda Z, y: trustworthiness(Z, Z, max_samples=True), "max_samples"),
+        (lambda Z, y: clustering_agreement(Z, y, n_clusters=True), "n_clusters"),
+        (lambda Z, y: embedding_scores(Z, y, Z, y, n_neighbors=True), "n_neighbors"),
+    ],
+    ids=["knn_accuracy", "trustworthiness", "max_samples", "kmeans", "embedding"],
+)
+def test_integer_parameters_reject_bools(call, name):
+    Z = np.random.RandomState(0).normal(size=(20, 2))
+    y = np.arange(20) % 2
+    with pytest.raises(TypeError, match=f"{name} must be an integer, got True"):
+        call(Z, y)
 
 
 # reconstruction_mse and psnr
@@ -297,6 +383,38 @@ def test_psnr_rejects_non_positive_data_range():
         psnr(X, X, data_range=0)
 
 
+def test_psnr_of_huge_and_tiny_data_is_finite_and_shifted_by_the_scale():
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    X_hat = np.array([[0.1, 0.9], [1.0, 0.0]])
+    expected = psnr(X, X_hat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # The inferred data range scales with the data: the PSNR is unchanged.
+        assert psnr(X * 1e200, X_hat * 1e200) == pytest.approx(expected)
+        assert psnr(X * 1e-200, X_hat * 1e-200) == pytest.approx(expected)
+        np.testing.assert_allclose(
+            psnr(X * 1e200, X_hat * 1e200, per_sample=True),
+            psnr(X, X_hat, per_sample=True),
+        )
+        # A fixed range: the MSE grows by 1e400, the PSNR drops by 4000 dB.
+        assert psnr(X * 1e200, X_hat * 1e200, data_range=1.0) == pytest.approx(
+            expected - 4000
+        )
+        assert psnr(X, X_hat, data_range=1e160) == pytest.approx(expected + 3200)
+        # Errors of 1e308 - (-1e308) overflow even before they are squared;
+        # the MSE is (4e616 + 0) / 2, so the PSNR is -10 * log10(2e616).
+        assert psnr(
+            np.array([[1e308, 0.0]]), np.array([[-1e308, 0.0]]), data_range=1.0
+        ) == pytest.approx(-10 * (math.log10(2) + 616))
+
+
+def test_psnr_rejects_a_reference_whose_range_overflows():
+    X = np.array([[-1.7e308, 1.7e308]])
+    with pytest.raises(ValueError, match=r"X.max\(\) - X.min\(\) overflows float64"):
+        psnr(X, np.zeros((1, 2)))
+    assert psnr(X, X, data_range=1.0) == np.inf
+
+
 # per_class_reconstruction
 
 
@@ -337,6 +455,23 @@ def test_per_class_reconstruction_shares_data_range():
 def test_per_class_reconstruction_rejects_mismatched_labels():
     with pytest.raises(ValueError, match="labels has 2 entries"):
         per_class_reconstruction(np.zeros((3, 2)), np.zeros((3, 2)), [0, 1])
+
+
+def test_per_class_reconstruction_of_huge_data_has_finite_psnr():
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    X_hat = np.array([[0.1, 0.9], [1.0, 0.0], [0.0, 1.0]])
+    expected = per_class_reconstruction(X, X_hat, ["a", "a", "b"])["psnr"]
+    with warnings.catch_warnings():
+        # The mse column itself overflows to inf.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = per_class_reconstruction(X * 1e200, X_hat * 1e200, ["a", "a", "b"])
+    np.testing.assert_allclose(table["psnr"], expected)
+
+
+def test_per_class_reconstruction_rejects_a_reference_whose_range_overflows():
+    X = np.array([[-1.7e308, 1.7e308], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="overflows float64"):
+        per_class_reconstruction(X, X, [0, 1])
 
 
 # embedding_scores and timed

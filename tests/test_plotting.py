@@ -581,3 +581,180 @@ def test_save_image_animation(tmp_path, images, recorded_frames):
         save_image_animation(
             frames, tmp_path / "x.gif", image_shape=(6, 5), originals=images
         )
+
+
+# bad input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("draw", "match"),
+    [
+        (lambda X, path: plot_embedding(np.empty((0, 2))), "Z must hold at least one"),
+        (
+            lambda X, path: plot_image_grid(X[:0], image_shape=(6, 5)),
+            "images must hold at least one image",
+        ),
+        (
+            lambda X, path: plot_reconstructions(X[:0], X[:0], image_shape=(6, 5)),
+            "X must hold at least one image",
+        ),
+        (
+            lambda X, path: plot_latent_strip(
+                X[:0], np.empty((0, 2)), X[:0], image_shape=(6, 5)
+            ),
+            "X must hold at least one image",
+        ),
+        (
+            lambda X, path: plot_latent_strip(
+                X, np.empty((len(X), 0)), X, image_shape=(6, 5)
+            ),
+            r"at least one column; got shapes .*\(12, 0\)",
+        ),
+        (lambda X, path: plot_loss_and_kl({}), "history is an empty dict"),
+        (
+            lambda X, path: plot_per_class_bars(
+                pd.DataFrame({"model": [], "class": [], "mse": []})
+            ),
+            "table has no rows",
+        ),
+        (
+            lambda X, path: save_animation([np.empty((0, 2))], path),
+            r"frames\[0\] must hold at least one sample",
+        ),
+        (
+            lambda X, path: save_image_animation([X[:0]], path, image_shape=(6, 5)),
+            r"frames\[0\] must hold at least one image",
+        ),
+    ],
+    ids=[
+        "embedding",
+        "image_grid",
+        "reconstructions",
+        "latent_strip",
+        "latent_strip_no_columns",
+        "loss_and_kl",
+        "per_class_bars",
+        "animation",
+        "image_animation",
+    ],
+)
+def test_empty_input_is_rejected(images, tmp_path, draw, match):
+    with pytest.raises(ValueError, match=match):
+        draw(images, tmp_path / "empty.gif")
+    assert not (tmp_path / "empty.gif").exists()
+
+
+@pytest.mark.parametrize(
+    ("labels", "bad"),
+    [([0, 2], "2"), ([-1, 0], "-1"), (["a", "b"], "'a'"), ([0.0, 1.5], None)],
+    ids=["too_large", "negative", "strings", "continuous"],
+)
+def test_sequence_class_names_need_labels_that_index_them(tmp_path, labels, bad):
+    Z = np.random.RandomState(0).normal(size=(10, 2))
+    labels = np.repeat(labels, 5)
+    if bad is None:
+        # Measurements are shown on a colorbar; class_names does not apply.
+        plot_embedding(Z, labels, class_names=["zero", "one"])
+        return
+    match = rf"integers from 0 to 1 to index class_names.*got label {bad}\."
+    with pytest.raises(ValueError, match=match):
+        plot_embedding(Z, labels, class_names=["zero", "one"])
+    with pytest.raises(ValueError, match=match):
+        save_animation([Z], tmp_path / "a.gif", labels=labels, class_names=["z", "o"])
+
+
+def test_sequence_class_names_accept_whole_float_and_bool_labels():
+    Z = np.random.RandomState(0).normal(size=(4, 2))
+    for labels in ([1.0, 0.0, 1.0, 0.0], [True, False, True, False]):
+        ax = plot_embedding(Z, labels, class_names=["zero", "one"])
+        assert legend_texts(ax) == ["zero", "one"]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("n_components", [2, 6])
+def test_plot_latent_strip_rejects_non_finite_codes(images, bad, n_components):
+    Z = np.random.RandomState(0).normal(size=(12, n_components))
+    Z[3, 1] = bad
+    with pytest.raises(ValueError, match=r"Z must be finite.*rows \[3\]"):
+        plot_latent_strip(images, Z, images, image_shape=(6, 5))
+
+
+@pytest.mark.parametrize(
+    "extent",
+    [(-np.inf, 1, -1, 1), (0, 1, np.nan, 1), (0, 1, 0), None, (1, 0, 0, 1)],
+)
+def test_plot_latent_grid_rejects_bad_extent(extent):
+    with pytest.raises(ValueError, match="extent must be four finite numbers"):
+        plot_latent_grid(lambda Z: Z, extent=extent, image_shape=(1, 2), n=2)
+
+
+def test_save_animation_limits_ignore_non_finite_points(tmp_path, recorded_frames):
+    Z = np.random.RandomState(0).normal(size=(20, 2))
+    drifting = Z.copy()
+    drifting[0] = [np.inf, -np.inf]
+    frames = [Z, np.full_like(Z, np.nan), drifting]
+    save_animation(frames, tmp_path / "a.gif")
+    (xmin, xmax), (ymin, ymax) = recorded_frames[0]["xlim"], recorded_frames[0]["ylim"]
+    assert np.isfinite([xmin, xmax, ymin, ymax]).all()
+    assert xmin < Z[:, 0].min() and Z[:, 0].max() < xmax
+    assert xmax - xmin < 2 * np.ptp(Z[:, 0])
+    with pytest.raises(ValueError, match="no finite value to draw in column 0"):
+        save_animation([np.full_like(Z, np.nan), Z * [np.inf, 1]], tmp_path / "b.gif")
+
+
+@pytest.mark.parametrize("counts", [[np.nan, 1, 0], [np.inf, 1, 0], [2, -1]])
+def test_plot_codebook_usage_rejects_non_finite_or_negative_counts(counts):
+    with pytest.raises(ValueError, match="counts must be finite and non-negative"):
+        plot_codebook_usage(counts)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fps", float("nan")),
+        ("fps", float("inf")),
+        ("fps", 0),
+        ("fps", "4"),
+        ("dpi", 0),
+        ("dpi", -100),
+        ("dpi", float("nan")),
+    ],
+)
+def test_animations_check_fps_and_dpi(tmp_path, images, name, value):
+    match = rf"{name} must be a positive finite number; got {value!r}"
+    Z = np.random.RandomState(0).normal(size=(5, 2))
+    with pytest.raises(ValueError, match=match):
+        save_animation([Z], tmp_path / "a.gif", **{name: value})
+    with pytest.raises(ValueError, match=match):
+        save_image_animation(
+            [images], tmp_path / "b.gif", image_shape=(6, 5), **{name: value}
+        )
+
+
+@pytest.mark.parametrize("dpi", [0, float("nan")])
+def test_save_figure_checks_dpi(tmp_path, dpi):
+    with pytest.raises(ValueError, match="dpi must be a positive finite number"):
+        save_figure(plt.figure(), tmp_path / "x.png", dpi=dpi)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_image_shape_must_be_a_tuple(images):
+    with pytest.raises(TypeError, match="image_shape must be a tuple.*got 30"):
+        plot_image_grid(images, image_shape=30)
+
+
+@pytest.mark.parametrize(
+    "image_shape",
+    [(-6, -5), (0, 5), (6.0, 5), (True, 6, 5), (30,), (2, 3, 5), (1, 1, 6, 5)],
+)
+def test_image_shape_must_hold_positive_ints(images, image_shape):
+    match = r"image_shape must be \(height, width\) or \(channels, height, width\)"
+    with pytest.raises(ValueError, match=match):
+        plot_image_grid(images, image_shape=image_shape)
+    with pytest.raises(ValueError, match=match):
+        plot_reconstructions(images, images, image_shape=image_shape)
+
+
+def test_plot_history_single_string_key_is_one_key(history):
+    ax = plot_history(history, keys="kl")
+    assert legend_texts(ax) == ["train kl", "valid kl"]
