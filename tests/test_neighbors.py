@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 
@@ -104,6 +105,19 @@ def test_spectral_layout_separates_clusters():
     # The two blobs end up on opposite sides along some axis.
     gap = np.abs(layout[:40].mean(axis=0) - layout[40:].mean(axis=0)).max()
     assert gap > 1.5
+
+
+@pytest.mark.parametrize("n_samples", [150, 600])  # dense and Lanczos solvers
+def test_spectral_layout_is_scikit_learns_spectral_embedding(n_samples):
+    from sklearn.manifold import spectral_embedding
+
+    X, _ = load_digits(return_X_y=True)
+    graph = neighbor_graph(X[:n_samples], 10)
+    layout = spectral_layout(graph, 2)
+    reference = spectral_embedding(graph, n_components=2, random_state=0)
+    reference = (reference - reference.mean(axis=0)) / reference.std(axis=0)
+    # Eigenvectors are defined up to sign.
+    np.testing.assert_allclose(np.abs(layout), np.abs(reference), atol=1e-4)
 
 
 def test_cross_entropy_gradients_attract_edges_and_repel_the_rest():
