@@ -283,8 +283,8 @@ def spectral_layout(graph, n_components, *, random_state=0):
     computes, found with Lanczos iterations (``eigsh``) on the largest
     eigenvalues rather than a shift-invert factorisation, which is 20 times
     faster on 60,000 rows. As there, a graph of several components places
-    them apart, each gathered near a point. Falls back to random Gaussian coordinates when the graph is too
-    small or the eigensolver fails.
+    them apart, each gathered near a point. Falls back to random Gaussian
+    coordinates when the graph is too small or the eigensolver fails.
 
     Examples
     --------

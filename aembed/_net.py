@@ -53,9 +53,10 @@ class BatchIterator:
 class NeighborTerm:
     """UMAP's cross-entropy on edges drawn from a graph of the training rows.
 
-    Each training batch's rows are the heads; one neighbour per head is drawn
-    in proportion to its edge weight, and both ends are embedded with the
-    module's ``embed`` (the deterministic embedding ``transform`` returns).
+    Each training batch's rows are the heads, embedded with the batch's loss
+    terms (``loss_terms_and_embedding``); one neighbour per head is drawn in
+    proportion to its edge weight and embedded with the module's ``embed``.
+    Both are the deterministic embedding ``transform`` returns.
 
     Parameters
     ----------
@@ -75,11 +76,10 @@ class NeighborTerm:
         self.weight = weight
         self.scale = scale
 
-    def __call__(self, module, heads, device):
+    def __call__(self, module, z_heads, heads, device):
         tails = self.sampler.sample(heads)
-        rows = self.X[torch.cat([heads, tails])].to(device, non_blocking=True)
-        z = module.embed(rows)
-        return umap_cross_entropy(z[: len(heads)], z[len(heads) :], scale=self.scale)
+        z_tails = module.embed(self.X[tails].to(device, non_blocking=True))
+        return umap_cross_entropy(z_heads, z_tails, scale=self.scale)
 
 
 class EmbedderNet(NeuralNet):
@@ -89,9 +89,10 @@ class EmbedderNet(NeuralNet):
     every entry is recorded per epoch as ``train_<name>`` / ``valid_<name>``
     (``"loss"`` becomes skorch's usual ``train_loss`` / ``valid_loss``).
 
-    With ``neighbor_term_`` set to a :class:`NeighborTerm`, training adds its
-    weighted value to the loss and records it as ``train_neighbor``;
-    validation scores the module's own objective.
+    With ``neighbor_term_`` set to a :class:`NeighborTerm`, training takes the
+    terms and the batch's embedding from ``loss_terms_and_embedding(x)``, adds
+    the term's weighted value to the loss and records it as
+    ``train_neighbor``; validation scores the module's own objective.
     """
 
     neighbor_term_ = None
@@ -128,9 +129,9 @@ class EmbedderNet(NeuralNet):
         with self.autocast():
             if isinstance(batch, tuple):
                 batch, heads = batch
-                terms = self.module_.loss_terms(batch)
+                terms, z_heads = self.module_.loss_terms_and_embedding(batch)
                 term = self.neighbor_term_
-                terms["neighbor"] = term(self.module_, heads, self.device)
+                terms["neighbor"] = term(self.module_, z_heads, heads, self.device)
                 terms["loss"] = terms["loss"] + term.weight * terms["neighbor"]
             else:
                 terms = self.module_.loss_terms(batch)

@@ -139,7 +139,12 @@ def main():
     _common.print_header("Fit and transform times: aembed vs PCA, t-SNE, UMAP", args)
     warnings.filterwarnings("ignore", message=".*n_jobs.*")
 
-    X, y = _common.load_data(args.dataset)
+    if args.dataset == "fashion-mnist":
+        from aembed.datasets import load_fashion_mnist
+
+        X, y = load_fashion_mnist(subset="all", return_X_y=True)
+    else:
+        X, y = _common.load_data(args.dataset)
     if args.quick:
         X, _, y, _ = train_test_split(
             X, y, train_size=1000, stratify=y, random_state=args.seed

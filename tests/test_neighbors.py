@@ -120,6 +120,23 @@ def test_spectral_layout_is_scikit_learns_spectral_embedding(n_samples):
     np.testing.assert_allclose(np.abs(layout), np.abs(reference), atol=1e-4)
 
 
+@pytest.mark.parametrize("cls", [DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder])
+def test_loss_terms_and_embedding_match_the_separate_calls(cls):
+    # The neighbour term takes the heads' embedding from the loss pass.
+    X, _ = load_digits(return_X_y=True)
+    module = cls(max_epochs=1, random_state=0).fit(X[:200]).net_.module_
+    x = torch.rand(16, 64)
+    # Evaluation mode: training would move the VQ-VAE's codebook between calls.
+    module.eval()
+    terms, z = module.loss_terms_and_embedding(x)
+    expected = module.loss_terms(x)
+    assert terms.keys() == expected.keys()
+    for name, value in expected.items():
+        torch.testing.assert_close(terms[name], value)
+    torch.testing.assert_close(z, module.embed(x))
+    assert z.requires_grad
+
+
 def test_cross_entropy_gradients_attract_edges_and_repel_the_rest():
     z_head = torch.tensor([[0.0, 0.0], [1.0, 0.0]], requires_grad=True)
     z_tail = torch.tensor([[0.5, 0.0], [1.5, 0.0]], requires_grad=True)

@@ -5,7 +5,9 @@ Every model exposes the same small interface, which the estimators rely on:
 ``decode(z)`` (reconstructions in the model's input space) and
 ``loss_terms(x)`` (a dict of scalar tensors whose ``"loss"`` entry is the
 training objective and whose other entries are its components, averaged over
-the batch). Pure PyTorch: nothing here imports scikit-learn or skorch.
+the batch), and ``loss_terms_and_embedding(x)``, both at once, which the
+neighbour-preserving term uses. Pure PyTorch: nothing here imports
+scikit-learn or skorch.
 """
 
 import torch
@@ -169,6 +171,38 @@ class AutoEncoder(nn.Module):
         """
         recon = self.reconstruction_nll(self.decoder(self.encoder(x)), x)
         return {"loss": recon, "reconstruction": recon}
+
+    def loss_terms_and_embedding(self, x):
+        """``loss_terms(x)`` and ``embed(x)`` of one batch.
+
+        Models whose objective already computes the embedding (the VAE's
+        posterior mean, the VQ-VAE's continuous code) return it without a
+        second encoder pass; here the two are computed one after the other.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A training batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            As :meth:`loss_terms`.
+        z : torch.Tensor of shape (n, n_latent)
+            As :meth:`embed`, with its gradient.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+        ...                     "bernoulli")
+        >>> x = torch.rand(4, 6)
+        >>> terms, z = model.loss_terms_and_embedding(x)
+        >>> torch.equal(z, model.embed(x))
+        True
+        """
+        return self.loss_terms(x), self.embed(x)
 
 
 def corrupt(x, noise, noise_level, value_range=(0.0, 1.0)):

@@ -117,13 +117,14 @@ class VariationalAutoEncoder(AutoEncoder):
         return self.posterior(x)[0]
 
     def _terms_per_row(self, x):
+        """Reconstruction NLL and KL of each row, and the posterior means."""
         mean, logvar = self.posterior(x)
         z = mean
         if self.training:
             z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
         recon = self.reconstruction_nll(self.decoder(z), x, reduction="none")
         kl = 0.5 * (mean**2 + logvar.exp() - 1.0 - logvar)
-        return recon, kl.sum(dim=1)
+        return recon, kl.sum(dim=1), mean
 
     def loss_terms(self, x):
         """Reconstruction NLL and KL (summed over dims, batch means), and the loss.
@@ -151,12 +152,41 @@ class VariationalAutoEncoder(AutoEncoder):
         >>> bool(torch.isclose(terms["loss"], terms["reconstruction"] + terms["kl"]))
         True
         """
-        recon, kl = self._terms_per_row(x)
+        return self.loss_terms_and_embedding(x)[0]
+
+    def loss_terms_and_embedding(self, x):
+        """:meth:`loss_terms` and the posterior means, from one encoder pass.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            As :meth:`loss_terms`.
+        z : torch.Tensor of shape (n, n_latent)
+            As :meth:`embed`, with its gradient.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
+        >>> model = VariationalAutoEncoder(
+        ...     MLPEncoder(6, 4, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli", n_latent=2
+        ... )
+        >>> x = torch.rand(4, 6)
+        >>> terms, z = model.loss_terms_and_embedding(x)
+        >>> torch.equal(z, model.embed(x))
+        True
+        """
+        recon, kl, mean = self._terms_per_row(x)
         recon, kl = recon.mean(), kl.mean()
         # The warm-up shapes training only: evaluation losses stay comparable.
         weight = self.beta * (self.kl_weight if self.training else 1.0)
         loss = recon + weight * kl
-        return {"loss": loss, "reconstruction": recon, "kl": kl}
+        return {"loss": loss, "reconstruction": recon, "kl": kl}, mean
 
     def elbo(self, x):
         """Per-row evidence lower bound ``-(reconstruction NLL + KL)``.
@@ -187,5 +217,5 @@ class VariationalAutoEncoder(AutoEncoder):
         >>> elbo.shape, bool((elbo <= 0).all())
         (torch.Size([4]), True)
         """
-        recon, kl = self._terms_per_row(x)
+        recon, kl, _ = self._terms_per_row(x)
         return -(recon + kl)

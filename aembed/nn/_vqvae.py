@@ -339,6 +339,67 @@ class VectorQuantizedAutoEncoder(AutoEncoder):
         return super().decode(self.quantize(z))
 
     def loss_terms(self, x):
+        """Reconstruction NLL of the quantised codes and commitment, and the loss.
+
+        The decoder sees the quantised codes; the encoder gets the
+        reconstruction gradient straight through the quantiser. In training
+        mode the codebook moves towards the codes it is assigned (EMA).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            Scalars averaged over the batch: ``"reconstruction"``,
+            ``"commitment"`` (squared distance of each code to its codebook
+            entry) and ``"loss"``, ``reconstruction + commitment_cost *
+            commitment``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
+        >>> model = VectorQuantizedAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+        ...     n_latent=2, n_codes=16,
+        ... )
+        >>> sorted(model.loss_terms(torch.rand(32, 6)))
+        ['commitment', 'loss', 'reconstruction']
+        """
+        return self.loss_terms_and_embedding(x)[0]
+
+    def loss_terms_and_embedding(self, x):
+        """:meth:`loss_terms` and the continuous codes, from one encoder pass.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            As :meth:`loss_terms`.
+        z : torch.Tensor of shape (n, n_latent)
+            As :meth:`embed`: the encoder's output before quantisation, with
+            its gradient.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
+        >>> model = VectorQuantizedAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+        ...     n_latent=2, n_codes=16,
+        ... )
+        >>> x = torch.rand(32, 6)
+        >>> terms, z = model.loss_terms_and_embedding(x)
+        >>> torch.equal(z, model.embed(x))
+        True
+        """
         z_e = self.encoder(x)
         z_q, _ = self.quantizer(z_e)
         # Straight-through: the decoder sees z_q, the encoder gets its gradient.
@@ -346,4 +407,5 @@ class VectorQuantizedAutoEncoder(AutoEncoder):
         recon = self.reconstruction_nll(self.decoder(z_st), x)
         commitment = (z_e - z_q).pow(2).sum(dim=1).mean()
         loss = recon + self.commitment_cost * commitment
-        return {"loss": loss, "reconstruction": recon, "commitment": commitment}
+        terms = {"loss": loss, "reconstruction": recon, "commitment": commitment}
+        return terms, z_e
