@@ -56,11 +56,12 @@ def run(name, args, X_train, X_test):
     """Fit one method: (fit s, Z_train, Z_test, transform or None, MSE, note)."""
     quick = args.quick
     if name.removesuffix("-nb") in _common.ESTIMATORS:
-        extra = {"max_epochs": 2} if quick else {}
+        extra = {"max_epochs": 2 if quick else args.max_epochs}
         if name in NEIGHBOR:
             extra["neighbor_weight"] = NEIGHBOR_WEIGHT
         cls = _common.ESTIMATORS[name.removesuffix("-nb")]
-        est = cls(random_state=args.seed, **extra)
+        seed = args.seed if args.random_state is None else args.random_state
+        est = cls(random_state=seed, **extra)
         _, fit_s = timed(est.fit, X_train)
         mse = np.mean((X_test - est.reconstruct(X_test)) ** 2)
         Z_train, Z_test = est.transform(X_train), est.transform(X_test)
@@ -122,6 +123,15 @@ def main():
         help="seed UMAP (umap-learn then runs single-threaded)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--max-epochs", type=int, default=35, help="of the aembed estimators"
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=None,
+        help="seed of the estimators (default: --seed, which also splits)",
+    )
     parser.add_argument(
         "--dataset",
         default="mnist-5k",
