@@ -487,7 +487,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             if sizes is not None and any(isinstance(h, bool | np.bool_) for h in sizes):
                 raise TypeError(f"{name} must hold integers, got {sizes!r}.")
         for i, callback in enumerate(self.callbacks or []):
-            if isinstance(callback, tuple) and len(callback) == 2:
+            # skorch takes a (name, callback) pair as a tuple or a list.
+            if isinstance(callback, tuple | list) and len(callback) == 2:
                 name, callback = callback
                 if not isinstance(name, str):
                     callback = None

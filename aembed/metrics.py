@@ -66,9 +66,11 @@ def _rescale(*arrays):
     """Divide arrays by the power of 2 that brings their largest value below 1.
 
     Distance-based scores that ignore the overall scale (neighbour ranks,
-    silhouettes, k-means) get the same value from the rescaled arrays, exactly,
-    since dividing by a power of 2 is exact; but squared distances between
-    huge (1e200) or tiny (1e-200) values no longer overflow or underflow.
+    silhouettes, k-means) get the same value from the rescaled arrays, exactly
+    (dividing by a power of 2 is exact unless a value falls below float64's
+    normal range, over 2**1022 times smaller than the largest); but squared
+    distances between huge (1e200) or tiny (1e-200) values no longer overflow
+    or underflow.
     The arrays share one factor, so pass together those that are compared
     with each other.
     """

@@ -77,13 +77,15 @@ def _class_names(classes, class_names):
     """Legend names of `classes`, the distinct labels in sorted order.
 
     A sequence of names is indexed by the label, so the labels must then be
-    whole numbers from 0 to ``len(class_names) - 1``.
+    whole numbers from 0 to ``len(class_names) - 1``, or their strings (as
+    ``fetch_openml("mnist_784")`` gives the digits).
     """
     if class_names is None:
         return [str(c) for c in classes]
     if isinstance(class_names, dict):
         return [str(class_names.get(c, c)) for c in classes]
     n_names = len(class_names)
+    classes = [int(c) if isinstance(c, str) and c.isdecimal() else c for c in classes]
     for c in classes:
         whole = isinstance(c, (Integral, np.bool_)) or (
             isinstance(c, Real) and float(c).is_integer()

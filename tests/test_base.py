@@ -115,6 +115,14 @@ def test_callbacks_that_are_not_callbacks_are_named(callbacks, digits):
         DenoisingAEEmbedder(callbacks=callbacks, **FAST).fit(digits[0])
 
 
+def test_callbacks_may_be_named_by_tuples_or_lists(digits):
+    # skorch accepts both forms of a (name, callback) pair.
+    spies = [TrainingSpy(), TrainingSpy()]
+    callbacks = [("tuple_spy", spies[0]), ["list_spy", spies[1]]]
+    DenoisingAEEmbedder(callbacks=callbacks, **FAST).fit(digits[0])
+    assert all(spy.started for spy in spies)
+
+
 def test_checkpoint_dir_that_is_a_file_is_named(tmp_path, digits):
     path = tmp_path / "a_file"
     path.write_text("")

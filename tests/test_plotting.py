@@ -663,9 +663,10 @@ def test_sequence_class_names_need_labels_that_index_them(tmp_path, labels, bad)
         save_animation([Z], tmp_path / "a.gif", labels=labels, class_names=["z", "o"])
 
 
-def test_sequence_class_names_accept_whole_float_and_bool_labels():
+def test_sequence_class_names_accept_whole_float_bool_and_digit_string_labels():
+    # fetch_openml("mnist_784") gives the digits as strings.
     Z = np.random.RandomState(0).normal(size=(4, 2))
-    for labels in ([1.0, 0.0, 1.0, 0.0], [True, False, True, False]):
+    for labels in ([1.0, 0.0, 1.0, 0.0], [True, False, True, False], list("1010")):
         ax = plot_embedding(Z, labels, class_names=["zero", "one"])
         assert legend_texts(ax) == ["zero", "one"]
 

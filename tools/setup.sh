@@ -17,6 +17,6 @@ if [[ -n "${AEMBED_TORCH:-}" ]]; then
 elif "${pip[@]}" --no-index --no-deps "torch==2.13.0" 2>/dev/null; then
     "${pip[@]}" "torch==2.13.0"  # its dependencies, from the usual index
 else
-    "${pip[@]}" torch --index-url https://download.pytorch.org/whl/cpu
+    "${pip[@]}" "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
 fi
 "${pip[@]}" -e ".[dev]"

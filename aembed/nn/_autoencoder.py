@@ -303,3 +303,43 @@ class DenoisingAutoEncoder(AutoEncoder):
             x_in = corrupt(x, self.noise, self.noise_level, self.value_range)
         recon = self.reconstruction_nll(self.decoder(self.encoder(x_in)), x)
         return {"loss": recon, "reconstruction": recon}
+
+    def loss_terms_and_embedding(self, x):
+        """:meth:`loss_terms` and the clean batch's codes, from one encoder call.
+
+        In training mode the encoder sees the corrupted and the clean batch
+        stacked; the reconstruction decodes the first, the embedding is the
+        second.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        terms : dict of str to torch.Tensor
+            As :meth:`loss_terms`.
+        z : torch.Tensor of shape (n, n_latent)
+            As :meth:`embed`, with its gradient.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import DenoisingAutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = DenoisingAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli"
+        ... )
+        >>> x = torch.rand(4, 6)
+        >>> terms, z = model.loss_terms_and_embedding(x)
+        >>> torch.allclose(z, model.embed(x))
+        True
+        """
+        if not self.training:
+            z = self.encoder(x)
+            recon = self.reconstruction_nll(self.decoder(z), x)
+            return {"loss": recon, "reconstruction": recon}, z
+        x_in = corrupt(x, self.noise, self.noise_level, self.value_range)
+        z_in, z = self.encoder(torch.cat([x_in, x])).split(len(x))
+        recon = self.reconstruction_nll(self.decoder(z_in), x)
+        return {"loss": recon, "reconstruction": recon}, z
