@@ -120,6 +120,23 @@ def test_spectral_layout_is_scikit_learns_spectral_embedding(n_samples):
     np.testing.assert_allclose(layout, reference, atol=1e-4)
 
 
+def test_spectral_layout_falls_back_when_lanczos_fails(monkeypatch):
+    import scipy.sparse.linalg
+
+    def fail(*args, **kwargs):
+        raise scipy.sparse.linalg.ArpackNoConvergence("no", [], [])
+
+    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", fail)
+    X, _ = load_digits(return_X_y=True)
+    graph = neighbor_graph(X[:300], 10)
+    layout = spectral_layout(graph, 2, random_state=0)
+    # Seeded random Gaussian coordinates, standardised like a spectral layout.
+    assert np.isfinite(layout).all()
+    np.testing.assert_allclose(layout.std(axis=0), 1.0)
+    np.testing.assert_array_equal(layout, spectral_layout(graph, 2, random_state=0))
+    assert abs(np.corrcoef(layout.T)[0, 1]) < 0.2
+
+
 @pytest.mark.parametrize("cls", [DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder])
 def test_loss_terms_and_embedding_match_the_separate_calls(cls):
     # The neighbour term takes the heads' embedding from the loss pass.
