@@ -42,17 +42,22 @@ def _check_labels(labels, n_samples, name="labels"):
             f"{name} has {labels.shape[0]} entries but the data has "
             f"{n_samples} samples."
         )
-    if labels.dtype == object:
-        # Mixed labels such as None and ints cannot be sorted into classes.
-        try:
-            np.unique(labels)
-        except TypeError:
-            types = ", ".join(sorted({type(label).__name__ for label in labels}))
-            raise TypeError(
-                f"{name} must hold labels of one comparable type (all numbers "
-                f"or all strings), got labels of types {types}."
-            ) from None
+    _check_comparable(labels, name)
     return labels
+
+
+def _check_comparable(labels, name):
+    """Refuse labels that cannot be sorted into classes, such as None and ints."""
+    if labels.dtype != object:
+        return
+    try:
+        np.unique(labels)
+    except TypeError:
+        types = ", ".join(sorted({type(label).__name__ for label in labels}))
+        raise TypeError(
+            f"{name} must hold labels of one comparable type (all numbers "
+            f"or all strings), got labels of types {types}."
+        ) from None
 
 
 def _reject_bools(**params):

@@ -9,11 +9,14 @@ restyled before :func:`save_figure`. matplotlib is imported inside the
 functions, so importing :mod:`aembed` neither needs nor configures it.
 """
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .metrics import _check_comparable
 
 __all__ = [
     "plot_codebook_usage",
@@ -49,6 +52,17 @@ def _new_axes(ax, figsize):
     if ax is None:
         _, ax = _pyplot().subplots(figsize=figsize, layout="constrained")
     return ax
+
+
+@contextmanager
+def _closed_on_error(fig):
+    """Close `fig` if the block raises; None (a caller's figure) is left open."""
+    try:
+        yield
+    except BaseException:
+        if fig is not None:
+            _pyplot().close(fig)
+        raise
 
 
 def _new_figure(fig, figsize):
@@ -105,8 +119,33 @@ def _is_continuous(labels):
     return labels.dtype.kind == "f" and not np.all(np.mod(labels, 1) == 0)
 
 
+def _reject_sparse(X, name):
+    """Raise a TypeError for a scipy sparse matrix, which cannot be drawn."""
+    if hasattr(X, "tocsr") and hasattr(X, "nnz"):
+        raise TypeError(
+            f"Sparse data was passed for {name}, but dense data is required. "
+            "Use '.toarray()' to convert to a dense numpy array."
+        )
+
+
+def _check_labels(labels, n_samples):
+    """`labels` as a 1-d array with one entry per sample, of sortable values."""
+    if labels is None:
+        return None
+    _reject_sparse(labels, "labels")
+    labels = np.asarray(labels)
+    if labels.shape != (n_samples,):
+        raise ValueError(
+            f"labels must have one entry per row of Z ({n_samples}); "
+            f"got shape {labels.shape}."
+        )
+    _check_comparable(labels, "labels")
+    return labels
+
+
 def _check_embedding(Z, name="Z"):
     """`Z` as a float array of at least two columns, and its axis labels."""
+    _reject_sparse(Z, name)
     if isinstance(Z, pd.DataFrame):
         columns = [str(c) for c in Z.columns]
     else:
@@ -142,12 +181,7 @@ def _scatter(ax, Z, labels, *, class_names, s, alpha, legend=True):
         points = ax.scatter(Z[order, 0], Z[order, 1], s=s, alpha=alpha, linewidths=0)
         return points, order
 
-    labels = np.asarray(labels)
-    if labels.shape != (n_samples,):
-        raise ValueError(
-            f"labels must have one entry per row of Z ({n_samples}); "
-            f"got shape {labels.shape}."
-        )
+    labels = _check_labels(labels, n_samples)
     if _is_continuous(labels):
         points = ax.scatter(
             Z[order, 0],
@@ -385,12 +419,17 @@ def plot_embedding(
     ['a', 'b', 'c']
     """
     Z, axis_labels = _check_embedding(Z)
+    labels = _check_labels(labels, Z.shape[0])
+    if labels is not None and not _is_continuous(labels):
+        _class_names(np.unique(labels), class_names)
+    created = ax is None
     ax = _new_axes(ax, figsize=(6.5, 5))
-    _scatter(ax, Z, labels, class_names=class_names, s=s, alpha=alpha)
-    ax.set_xlabel(axis_labels[0])
-    ax.set_ylabel(axis_labels[1])
-    if title is not None:
-        ax.set_title(title)
+    with _closed_on_error(ax.figure if created else None):
+        _scatter(ax, Z, labels, class_names=class_names, s=s, alpha=alpha)
+        ax.set_xlabel(axis_labels[0])
+        ax.set_ylabel(axis_labels[1])
+        if title is not None:
+            ax.set_title(title)
     return ax
 
 
@@ -510,6 +549,7 @@ def plot_latent_strip(
     n = _check_positive_int(n, "n")
     originals = _check_images(X, image_shape, name="X")
     rebuilt = _check_images(X_rec, image_shape, name="X_rec")
+    _reject_sparse(Z, "Z")
     Z = np.asarray(Z, dtype=float)
     if Z.ndim != 2 or Z.shape[1] == 0 or not len(originals) == len(Z) == len(rebuilt):
         raise ValueError(
@@ -524,6 +564,8 @@ def plot_latent_strip(
             f"{rows[:10].tolist()}"
             f"{' ...' if len(rows) > 10 else ''}."
         )
+    if Z.shape[1] == 2:
+        labels = _check_labels(labels, Z.shape[0])
     n = min(n, len(Z))
     n_components = Z.shape[1]
     vmin, vmax = _value_range(originals[:n])
@@ -566,13 +608,29 @@ def plot_latent_strip(
 
 
 def _history_frame(history):
-    """`history` as a DataFrame indexed by epoch."""
+    """`history` as a DataFrame indexed by epoch, with str column names."""
     if isinstance(history, pd.DataFrame):
-        return history
-    # A skorch History (a list of dicts) or anything DataFrame() accepts.
-    frame = pd.DataFrame(list(history))
-    if "epoch" in frame:
-        frame = frame.set_index("epoch")
+        frame = history
+    else:
+        # A skorch History (a list of dicts) or anything DataFrame() accepts.
+        try:
+            if isinstance(history, dict):
+                frame = pd.DataFrame(history)
+            else:
+                frame = pd.DataFrame(list(history))
+        except (TypeError, ValueError):
+            raise TypeError(
+                "history must be a DataFrame or a list of dicts, one per epoch; "
+                f"got {type(history).__name__}."
+            ) from None
+        if "epoch" in frame:
+            frame = frame.set_index("epoch")
+    bad = [c for c in frame.columns if not isinstance(c, str)]
+    if bad:
+        raise TypeError(
+            "history must have str column names such as 'train_loss'; got "
+            f"{bad[0]!r} ({type(bad[0]).__name__})."
+        )
     return frame
 
 
@@ -1016,7 +1074,19 @@ def plot_codebook_usage(counts, *, ax=None):
     >>> [float(p.get_height()) for p in ax.patches]
     [30.0, 10.0, 0.0, 0.0]
     """
-    counts = np.asarray(counts, dtype=float)
+    _reject_sparse(counts, "counts")
+    raw = np.asarray(counts)
+    try:
+        if raw.dtype.kind in "USO" and not all(
+            isinstance(c, Real) for c in raw.ravel()
+        ):
+            raise TypeError
+        counts = raw.astype(float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"counts must hold numbers; got {raw.ravel()[:5].tolist()}"
+            f"{' ...' if raw.size > 5 else ''} of dtype {raw.dtype}."
+        ) from None
     if counts.ndim != 1 or counts.size == 0:
         raise ValueError(
             f"counts must be a non-empty 1-d array; got shape {counts.shape}."
@@ -1127,6 +1197,9 @@ def save_animation(
     fps = _check_positive_number(fps, "fps")
     dpi = _check_positive_number(dpi, "dpi")
     path = Path(path)
+    labels = _check_labels(labels, frames[0].shape[0])
+    if labels is not None and not _is_continuous(labels):
+        _class_names(np.unique(labels), class_names)
 
     # Points at NaN or infinity are not drawn, so they must not set the limits.
     both = np.concatenate([Z[:, :2] for Z in frames])
@@ -1293,8 +1366,8 @@ def save_figure(fig, path, dpi=120):
         The figure, or an axes of it (as the ``plot_*`` functions return).
     path : str or path-like
         Where to write; the extension picks the format (png, pdf, svg, ...).
-    dpi : float, default=120
-        Resolution of raster formats.
+    dpi : float or "figure", default=120
+        Resolution of raster formats; ``"figure"`` uses the figure's own dpi.
 
     Returns
     -------
@@ -1310,10 +1383,17 @@ def save_figure(fig, path, dpi=120):
     'embedding.png'
     """
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     if isinstance(fig, Axes):
         fig = fig.figure
-    dpi = _check_positive_number(dpi, "dpi")
+    if not isinstance(fig, Figure):
+        raise TypeError(
+            "fig must be a matplotlib Figure or Axes; got "
+            f"{type(fig).__name__}: {fig!r}."
+        )
+    if not (isinstance(dpi, str) and dpi == "figure"):
+        dpi = _check_positive_number(dpi, "dpi")
     path = Path(path)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     _pyplot().close(fig)

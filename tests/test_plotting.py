@@ -759,3 +759,88 @@ def test_image_shape_must_hold_positive_ints(images, image_shape):
 def test_plot_history_single_string_key_is_one_key(history):
     ax = plot_history(history, keys="kl")
     assert legend_texts(ax) == ["train kl", "valid kl"]
+
+
+# clear errors for bad input -------------------------------------------------
+
+
+def test_mixed_labels_are_rejected_by_name(tmp_path, blobs):
+    Z, labels = blobs
+    mixed = labels.astype(object)
+    mixed[0] = None
+    match = r"labels must hold labels of one comparable type.*NoneType, int"
+    with pytest.raises(TypeError, match=match):
+        plot_embedding(Z, mixed)
+    with pytest.raises(TypeError, match=match):
+        save_animation([Z], tmp_path / "a.gif", labels=mixed)
+    assert not (tmp_path / "a.gif").exists()
+
+
+def test_sparse_embeddings_are_rejected(tmp_path, images):
+    sparse = pytest.importorskip("scipy.sparse")
+    Z = sparse.csr_matrix(np.eye(12, 2))
+    match = r"Sparse data was passed for {}, but dense data is required"
+    with pytest.raises(TypeError, match=match.format("Z")):
+        plot_embedding(Z)
+    with pytest.raises(TypeError, match=match.format("Z")):
+        plot_latent_strip(images, Z, images, image_shape=(6, 5))
+    with pytest.raises(TypeError, match=match.format(r"frames\[0\]")):
+        save_animation([Z], tmp_path / "a.gif")
+
+
+def test_plot_history_rejects_none_and_non_string_columns(history):
+    with pytest.raises(TypeError, match="history must be a DataFrame.*got NoneType"):
+        plot_history(None)
+    numbered = history.set_axis(range(history.shape[1]), axis=1)
+    with pytest.raises(TypeError, match=r"str column names.*got 0 \(int\)"):
+        plot_history(numbered, keys=[0])
+
+
+def test_save_figure_rejects_a_non_figure(tmp_path):
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure or Axes"):
+        save_figure(None, tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("counts", [["10", "0", "3"], ["a", "b"], [1, None]])
+def test_plot_codebook_usage_rejects_non_numeric_counts(counts):
+    with pytest.raises(TypeError, match="counts must hold numbers"):
+        plot_codebook_usage(counts)
+
+
+def test_save_figure_dpi_figure_uses_the_figures_own_dpi(tmp_path):
+    sizes = []
+    for dpi in (50, 100):
+        fig, ax = plt.subplots(figsize=(4, 3), dpi=dpi)
+        ax.plot([0, 1], [0, 1])
+        path = save_figure(fig, tmp_path / f"{dpi}.png", dpi="figure")
+        with Image.open(path) as im:
+            sizes.append(im.size[0])
+    assert 1.8 < sizes[1] / sizes[0] < 2.2
+    with pytest.raises(ValueError, match="dpi must be a positive finite number"):
+        save_figure(plt.figure(), tmp_path / "x.png", dpi="screen")
+
+
+@pytest.mark.parametrize(
+    ("labels", "class_names", "error"),
+    [
+        ([None, 1, 2] * 40, None, TypeError),
+        (np.repeat([0, 1, 5], 40), ["a", "b", "c"], ValueError),
+    ],
+)
+def test_rejected_calls_leave_no_figure_open(
+    tmp_path, blobs, labels, class_names, error
+):
+    Z, _ = blobs
+    images = np.random.RandomState(0).rand(120, 4)
+    before = plt.get_fignums()
+    with pytest.raises(error, match="labels"):
+        plot_embedding(Z, np.array(labels, dtype=object), class_names=class_names)
+    with pytest.raises(error, match="labels"):
+        save_animation([Z], tmp_path / "a.gif", labels=labels, class_names=class_names)
+    if error is TypeError:
+        with pytest.raises(TypeError, match="labels"):
+            plot_latent_strip(
+                images, Z[:, :2], images, image_shape=(2, 2), labels=labels
+            )
+    assert plt.get_fignums() == before
