@@ -674,6 +674,10 @@ def _draw_curves(ax, frame, columns, *, colors, prefix=""):
             markersize=3,
             label=prefix + column.replace("_", " "),
         )
+    # Epochs are whole numbers: no 1.5 on the axis of a short fit.
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def plot_history(history, *, keys=None, ax=None, title=None):

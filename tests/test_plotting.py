@@ -756,6 +756,14 @@ def test_image_shape_must_hold_positive_ints(images, image_shape):
         plot_reconstructions(images, images, image_shape=image_shape)
 
 
+def test_epoch_axes_have_whole_ticks():
+    short = pd.DataFrame({"train_loss": [3.0, 2.0, 1.5]}, index=[1, 2, 3])
+    ax = plot_history(short)
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
 def test_plot_history_single_string_key_is_one_key(history):
     ax = plot_history(history, keys="kl")
     assert legend_texts(ax) == ["train kl", "valid kl"]
