@@ -371,3 +371,18 @@ def test_mixed_precision_trains_and_returns_float32(cls):
     # bfloat16 forward passes learn about as well as float32 ones.
     assert mixed.score(X) == pytest.approx(full.score(X), rel=0.1)
     assert not np.array_equal(Z, full.transform(X))
+
+
+@pytest.mark.parametrize("cls", [cls for _, cls in all_estimators()])
+def test_mixed_precision_with_the_neighbour_term(cls):
+    # The term's distances cancel badly in bfloat16 (its first version rose
+    # for epochs under mixed precision): it is computed in float32.
+    X, _ = load_digits(return_X_y=True)
+    params = dict(max_epochs=5, neighbor_weight=0.05, random_state=0)
+    full = cls(**params).fit(X[:500]).history_["train_neighbor"]
+    mixed = cls(**params, mixed_precision=True).fit(X[:500])
+    neighbor = mixed.history_["train_neighbor"]
+    assert np.isfinite(neighbor).all()
+    assert (np.diff(neighbor) < 0.05).all()
+    assert neighbor.iloc[-1] == pytest.approx(full.iloc[-1], rel=0.05)
+    assert mixed.transform(X).dtype == np.float32
