@@ -33,6 +33,7 @@ from . import _persistence
 from ._graph import neighbor_graph, spectral_layout
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import apply_scaling, fit_scaling, undo_scaling
+from .metrics import _reject_bools
 from .nn import ACTIVATIONS
 
 _MIN_INFERENCE_BATCH = 4096
@@ -478,10 +479,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         # sklearn's Interval(Integral, ...) admits True and False, which
         # PyTorch would take for sizes 1 and 0 or reject with its own error.
         for name, constraints in self._parameter_constraints.items():
-            value = getattr(self, name)
-            integral = any(getattr(c, "type", None) is Integral for c in constraints)
-            if integral and isinstance(value, bool | np.bool_):
-                raise TypeError(f"{name} must be an integer, got {value!r}.")
+            if any(getattr(c, "type", None) is Integral for c in constraints):
+                _reject_bools(**{name: getattr(self, name)})
         for name in ("hidden_layer_sizes", "image_shape"):
             sizes = getattr(self, name)
             if sizes is not None and any(isinstance(h, bool | np.bool_) for h in sizes):

@@ -367,7 +367,10 @@ def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4):
     >>> bool(umap_cross_entropy(z, z + 0.01) < umap_cross_entropy(z, z + 5.0))
     True
     """
-    d2 = _squared(z_head, z_tail)
+    # Distances expanded as |a|^2 + |b|^2 - 2ab cancel badly in bfloat16: under
+    # mixed precision the loss still runs in float32.
+    with torch.autocast(device_type=z_head.device.type, enabled=False):
+        d2 = _squared(z_head.float(), z_tail.float())
     # The small offset keeps the gradient of d^(2b) finite at d = 0.
     smooth = UMAP_A * (d2 * scale**2 + 1e-8).pow(UMAP_B)
     positive = torch.eye(len(z_head), dtype=torch.bool, device=z_head.device)

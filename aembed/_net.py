@@ -79,12 +79,7 @@ class NeighborTerm:
     def __call__(self, module, z_heads, heads, device):
         tails = self.sampler.sample(heads)
         z_tails = module.embed(self.X[tails].to(device, non_blocking=True))
-        # Distances expanded as |a|^2 + |b|^2 - 2ab cancel badly in bfloat16:
-        # with mixed precision the loss still runs in float32.
-        with torch.autocast(device_type=z_heads.device.type, enabled=False):
-            return umap_cross_entropy(
-                z_heads.float(), z_tails.float(), scale=self.scale
-            )
+        return umap_cross_entropy(z_heads, z_tails, scale=self.scale)
 
 
 class EmbedderNet(NeuralNet):

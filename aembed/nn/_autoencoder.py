@@ -336,9 +336,7 @@ class DenoisingAutoEncoder(AutoEncoder):
         True
         """
         if not self.training:
-            z = self.encoder(x)
-            recon = self.reconstruction_nll(self.decoder(z), x)
-            return {"loss": recon, "reconstruction": recon}, z
+            return super().loss_terms_and_embedding(x)
         x_in = corrupt(x, self.noise, self.noise_level, self.value_range)
         z_in, z = self.encoder(torch.cat([x_in, x])).split(len(x))
         recon = self.reconstruction_nll(self.decoder(z_in), x)
