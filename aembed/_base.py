@@ -32,14 +32,19 @@ from skorch.history import History
 from . import _persistence
 from ._graph import neighbor_graph, spectral_layout
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
-from ._scaling import apply_scaling, fit_scaling, undo_scaling
+from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
+from ._streaming import BlockReader, StreamedRows, is_out_of_core
 from .metrics import _reject_bools
 from .nn import ACTIVATIONS
 
 _MIN_INFERENCE_BATCH = 4096
+# On a GPU, inference chunks are larger: fewer launches and transfers.
+_MIN_CUDA_BATCH = 65536
 # The neighbour term's similarities see distances times this: UMAP's layout
 # at a third of its size, about the unit scale a VAE's prior asks for.
 _NEIGHBOR_SCALE = 3.0
+# partial_fit warns below this many rows per neighbour in a block.
+_MIN_GRAPH_BLOCK = 10
 # Passes over the data that fit a new encoder to the spectral start.
 _LAYOUT_PASSES = 5
 
@@ -59,6 +64,21 @@ def _resolve_device(device):
             f"device='cuda' was requested but {reason}; use device='cpu' or 'auto'."
         )
     return device
+
+
+def _to_device_if_room(tensor, device):
+    """``tensor`` on ``device`` when it takes at most half the free memory there.
+
+    Training data moved once per fit spares a host-to-device copy per batch;
+    data too large for the device stay on the host and go batch by batch.
+    """
+    device = torch.device(device)
+    if device.type != "cuda":
+        return tensor
+    free, _ = torch.cuda.mem_get_info(device)
+    if tensor.nbytes > free // 2:
+        return tensor
+    return tensor.to(device)
 
 
 @contextlib.contextmanager
@@ -315,36 +335,20 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         return self
 
     def _fit(self, X, warm):
-        X = validate_data(self, X, dtype=np.float32, reset=not warm)
-        X = np.require(X, requirements=["C", "W"])
-        self._check_params_against_data(X)
+        data, stats = self._training_data(X, reset=not warm)
         device = _resolve_device(self.device)
         checkpoint = self._checkpoint_path()
-
-        if not warm:
-            self.scaling_, self.input_offset_, self.input_scale_ = fit_scaling(
-                X, self.scaling
-            )
-        Xs = apply_scaling(X, self.input_offset_, self.input_scale_)
         if warm:
-            self._check_warm_data(Xs)
+            self._check_warm_data(stats)
             previous = _current_state(self.net_)
         else:
-            self.reconstruction_loss_ = self._resolve_loss(Xs)
-            likelihood = (
-                "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
-            )
-            self._module_args_ = {
-                "n_features": X.shape[1],
-                "likelihood": likelihood,
-                "value_range": (float(Xs.min()), float(Xs.max())),
-            }
+            self._fit_input_map(stats)
             previous = None
 
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         epoch_end = _EpochEnd(self._checkpoint_writer(checkpoint))
         with _training_context(seed, device):
-            train, valid = self._split(torch.from_numpy(Xs), seed)
+            train, valid = self._split(self._scaled(data, device), seed)
             net = self._make_net(device, self._callbacks(epoch_end))
             if previous is not None:
                 self._continue_from(net, previous)
@@ -366,10 +370,181 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.net_ = net
         self.history_ = _history_frame(net.history)
         self.n_iter_ = len(self.history_)
+        # Files written before partial_fit existed lack the count.
+        seen = getattr(self, "n_samples_seen_", 0) if warm else 0
+        self.n_samples_seen_ = seen + stats.n_samples
         if checkpoint is not None:
             # Early stopping may have restored an earlier epoch: the folder
             # ends with the model fit returns.
             self._write(checkpoint, net, _current_state(net), warn=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on ``X`` for one pass, continuing from earlier calls.
+
+        The first call (on an unfitted estimator) fixes the number of
+        features, the feature names, the input scaling (from this block
+        alone: see ``scaling``) and the network; every later call validates
+        ``X`` against them and makes one shuffled pass over it with the
+        optimizer's state kept, as :meth:`fit` with ``warm_start=True``
+        would for one epoch. After :meth:`fit`, it continues training the
+        fitted network. ``max_epochs``, ``early_stopping`` and ``tol`` do
+        not apply: the caller decides how many passes to make, as with
+        scikit-learn's ``MLPRegressor.partial_fit``. This is the method
+        ``dask_ml.wrappers.Incremental`` calls on every block of a Dask
+        array.
+
+        With ``neighbor_weight > 0`` the neighbour graph is built on each
+        block alone, which therefore needs more than ``n_neighbors`` rows;
+        blocks of 10,000 rows or more give a graph close to that of the
+        whole data. The spectral start is fitted on the first block.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of training data; in-memory or out-of-core (see
+            :meth:`fit`).
+        y : None
+            Ignored entirely (Dask passes a placeholder).
+
+        Returns
+        -------
+        self : object
+            The estimator, with ``n_iter_`` (passes so far) and
+            ``n_samples_seen_`` (rows so far) updated.
+
+        Notes
+        -----
+        An interrupted or failed call leaves the estimator as it was before
+        the call (unfitted, for a first call) and raises.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import DenoisingAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = DenoisingAEEmbedder(random_state=0)
+        >>> for block in np.array_split(X, 4):
+        ...     emb = emb.partial_fit(block)
+        >>> emb.n_iter_, emb.n_samples_seen_
+        (4, 1797)
+        """
+        first = not hasattr(self, "net_")
+        try:
+            self._partial_fit(X, first)
+        except BaseException:
+            if first:
+                self._forget_fit()
+            raise
+        return self
+
+    def _partial_fit(self, X, first):
+        data, stats = self._training_data(X, reset=first, incremental=True)
+        if first:
+            self._fit_input_map(stats)
+            device = _resolve_device(self.device)
+            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        else:
+            self._check_warm_data(stats)
+            device, seed = str(self.net_.device), 0
+        checkpoint = self._checkpoint_path()
+        with _training_context(seed, device):
+            train = self._scaled(data, device)
+            net = self._incremental_net(device, first)
+            epoch_end = dict(net.callbacks_)["epoch_end"]
+            epoch_end.checkpoint = self._checkpoint_writer(checkpoint)
+            if self.neighbor_weight > 0 and len(train) > 1:
+                net.neighbor_term_ = self._neighbor_term(
+                    net, train, seed, warm=not first
+                )
+            n_before = len(net.history)
+            try:
+                net.partial_fit((train, None), epochs=1)
+                if len(epoch_end.state_["history"]) == n_before:
+                    # The pass did not complete: back to the state before it.
+                    _restore_state(net, epoch_end.state_)
+                    raise KeyboardInterrupt("partial_fit was interrupted")
+                net.torch_rng_state_ = torch.get_rng_state()
+            finally:
+                epoch_end.release()
+                net.neighbor_term_ = None
+        net.module_.eval()
+        self.net_ = net
+        self.history_ = _history_frame(net.history)
+        self.n_iter_ = len(self.history_)
+        seen = 0 if first else getattr(self, "n_samples_seen_", 0)
+        self.n_samples_seen_ = seen + stats.n_samples
+
+    def _incremental_net(self, device, first):
+        """The net ``partial_fit`` trains: the fitted one, or a new one.
+
+        A net built by :meth:`fit` carries fit's progress bar and early
+        stopping; a fresh net with the same state replaces it.
+        """
+        if not first and getattr(self.net_, "incremental_", False):
+            if self.net_.torch_rng_state_ is not None:
+                torch.set_rng_state(self.net_.torch_rng_state_)
+            return self.net_
+        net = self._make_net(device, self._callbacks(_EpochEnd(), incremental=True))
+        net.max_epochs = 1
+        net.incremental_ = True
+        if not first:
+            self._continue_from(net, _current_state(self.net_))
+        return net
+
+    def _training_data(self, X, reset, incremental=False):
+        """Validated training data and its column statistics.
+
+        An out-of-core array (a memory map, zarr, HDF5, Dask) comes back as
+        a :class:`~._streaming.BlockReader`, after one pass that checks its
+        values and computes the statistics; anything else as a float32
+        array in memory.
+        """
+        if is_out_of_core(X):
+            if self.neighbor_weight > 0 and not incremental:
+                raise ValueError(
+                    "neighbor_weight > 0 needs the training rows in memory, but "
+                    f"X is a {type(X).__name__} read in blocks. Fit on an "
+                    "in-memory sample (e.g. np.asarray(X[rows])), or train with "
+                    "partial_fit on blocks, each of which gets its own graph."
+                )
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            data = BlockReader(
+                X,
+                min_blocks=10 if self.early_stopping and not incremental else 1,
+            )
+            stats = data.statistics()
+        else:
+            data = validate_data(self, X, dtype=np.float32, reset=reset)
+            data = np.require(data, requirements=["C", "W"])
+            stats = ColumnStats.of(data)
+        self._check_params_against_data(data, incremental)
+        return data, stats
+
+    def _fit_input_map(self, stats):
+        """Fix the input scaling, the loss and the network's shape."""
+        self.scaling_, self.input_offset_, self.input_scale_ = fit_scaling(
+            stats, self.scaling
+        )
+        low, high = stats.scaled_range(self.input_offset_, self.input_scale_)
+        self.reconstruction_loss_ = self._resolve_loss(low, high)
+        likelihood = "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
+        self._module_args_ = {
+            "n_features": stats.mean.shape[0],
+            "likelihood": likelihood,
+            "value_range": (low, high),
+        }
+
+    def _scaled(self, data, device):
+        """The scaled training rows: a tensor, or blocks scaled as they are read."""
+        if isinstance(data, BlockReader):
+            blocks = range(data.n_blocks)
+            return StreamedRows(data, blocks, self.input_offset_, self.input_scale_)
+        rows = torch.from_numpy(
+            apply_scaling(data, self.input_offset_, self.input_scale_)
+        )
+        return _to_device_if_room(rows, device)
 
     def _neighbor_term(self, net, train, seed, warm):
         """UMAP's graph of the (scaled) training rows, and the term it drives.
@@ -462,12 +637,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             stacklevel=5,  # the caller of fit, past sklearn's _fit_context
         )
 
-    def _check_warm_data(self, Xs):
-        if self.reconstruction_loss_ == "bce" and (Xs.min() < 0 or Xs.max() > 1):
+    def _check_warm_data(self, stats):
+        low, high = stats.scaled_range(self.input_offset_, self.input_scale_)
+        if self.reconstruction_loss_ == "bce" and (low < 0 or high > 1):
             raise ValueError(
-                "warm_start=True keeps the input scaling of the first fit, which "
-                f"maps this X to [{Xs.min():.3g}, {Xs.max():.3g}], outside the "
-                "[0, 1] that reconstruction_loss 'bce' needs. Fit with "
+                "warm_start=True and partial_fit keep the input scaling of the "
+                f"first fit, which maps this X to [{low:.3g}, {high:.3g}], outside "
+                "the [0, 1] that reconstruction_loss 'bce' needs. Fit with "
                 "warm_start=False to rescale."
             )
 
@@ -475,7 +651,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         for name in [k for k in vars(self) if k.endswith("_") and k[:2] != "__"]:
             delattr(self, name)
 
-    def _check_params_against_data(self, X):
+    def _check_params_against_data(self, X, incremental=False):
         # sklearn's Interval(Integral, ...) admits True and False, which
         # PyTorch would take for sizes 1 and 0 or reject with its own error.
         for name, constraints in self._parameter_constraints.items():
@@ -512,6 +688,18 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 "hidden_layer_sizes must be positive integers, got "
                 f"{self.hidden_layer_sizes!r}."
             )
+        if incremental and self.neighbor_weight > 0:
+            if X.shape[0] < _MIN_GRAPH_BLOCK * self.n_neighbors:
+                warnings.warn(
+                    "partial_fit with neighbor_weight > 0 builds the neighbour "
+                    f"graph of each block alone; a block of {X.shape[0]} rows "
+                    "holds little neighbourhood structure. Pass blocks of at "
+                    f"least {_MIN_GRAPH_BLOCK * self.n_neighbors} rows "
+                    f"({_MIN_GRAPH_BLOCK} x n_neighbors; 10,000 or more work "
+                    "well).",
+                    UserWarning,
+                    stacklevel=5,
+                )
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a "
@@ -532,29 +720,45 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
         return shape
 
-    def _resolve_loss(self, Xs):
+    def _resolve_loss(self, low, high):
+        """The reconstruction loss, given the range of the scaled data."""
         if self.reconstruction_loss != "auto":
-            if self.reconstruction_loss == "bce" and (Xs.min() < 0 or Xs.max() > 1):
+            if self.reconstruction_loss == "bce" and (low < 0 or high > 1):
                 raise ValueError(
                     "reconstruction_loss='bce' needs data in [0, 1] after scaling, "
-                    f"got values in [{Xs.min():.3g}, {Xs.max():.3g}]; use "
+                    f"got values in [{low:.3g}, {high:.3g}]; use "
                     "scaling='minmax' or reconstruction_loss='mse'."
                 )
             return self.reconstruction_loss
-        return "bce" if Xs.min() >= 0 and Xs.max() <= 1 else "mse"
+        return "bce" if low >= 0 and high <= 1 else "mse"
 
     def _split(self, X, seed):
+        """Training and validation rows (None without early stopping).
+
+        Rows read in blocks are split by whole blocks.
+        """
         if not self.early_stopping:
             return X, None
+        if isinstance(X, StreamedRows):
+            n_valid = min(
+                max(1, round(self.validation_fraction * len(X.blocks))),
+                len(X.blocks) - 1,
+            )
+            order = np.random.default_rng(seed).permutation(X.blocks).tolist()
+            return X.subset(order[n_valid:]), X.subset(order[:n_valid])
         n_valid = max(1, int(round(self.validation_fraction * len(X))))
         n_valid = min(n_valid, len(X) - 1)
-        order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+        order = np.random.default_rng(seed).permutation(len(X))
+        order = torch.from_numpy(order).to(X.device)
         return X[order[n_valid:]], X[order[:n_valid]]
 
-    def _callbacks(self, epoch_end=None):
+    def _callbacks(self, epoch_end=None, incremental=False):
         # Early stopping comes last: when it stops training, every other
         # callback has seen the final epoch, and _EpochEnd has kept it.
         callbacks = [*self._extra_callbacks(), *(self.callbacks or [])]
+        if incremental:
+            # partial_fit: one pass per call, the caller decides when to stop.
+            return [*callbacks, ("epoch_end", epoch_end)]
         if self.verbose:
             callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
         if epoch_end is not None:
@@ -710,18 +914,26 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     # -- inference --------------------------------------------------------------
 
     def _map_batches(self, X, step, n_out, scale_in=False, unscale_out=False):
-        """Apply ``step`` to chunks of ``X``; memory bounded by the chunk size."""
+        """Apply ``step`` to chunks of ``X``; memory bounded by the chunk size.
+
+        ``X`` is an array or a :class:`~._streaming.BlockReader`, whose
+        blocks are read one at a time.
+        """
         module = self.net_.module_
         module.eval()
         device = self.net_.device
         out = np.empty((X.shape[0], n_out), dtype=np.float32)
-        chunk = max(self.batch_size, _MIN_INFERENCE_BATCH)
+        chunk = max(
+            self.batch_size,
+            _MIN_CUDA_BATCH
+            if torch.device(device).type == "cuda"
+            else _MIN_INFERENCE_BATCH,
+        )
         # Data already in [0, 1] need no map: skip its two temporary copies.
         identity = self.scaling_ == "none"
         scale_in, unscale_out = scale_in and not identity, unscale_out and not identity
         with torch.inference_mode():
-            for start in range(0, X.shape[0], chunk):
-                block = X[start : start + chunk]
+            for start, block in _chunks(X, chunk):
                 if scale_in:
                     block = apply_scaling(block, self.input_offset_, self.input_scale_)
                 with np.errstate(over="ignore"):  # non-finite output is refused below
@@ -733,13 +945,21 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 result = result.float().cpu().numpy()
                 if unscale_out:
                     result = undo_scaling(result, self.input_offset_, self.input_scale_)
-                out[start : start + chunk] = result
+                out[start : start + len(block)] = result
         if not np.isfinite(out).all():
             raise ValueError(
                 "The network produced non-finite values; the input is likely far "
                 "outside the range of the training data."
             )
         return out
+
+    def _inference_data(self, X):
+        """``X`` validated against the fit: an array, or a block reader."""
+        check_is_fitted(self)
+        if is_out_of_core(X):
+            validate_data(self, X, skip_check_array=True, reset=False)
+            return BlockReader(X)
+        return validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
 
     def _embed(self, module, x):
         return module.embed(x)
@@ -757,8 +977,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_new : ndarray of shape (n_samples, n_components), float32
             The embedding.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._inference_data(X)
         return self._map_batches(X, self._embed, self.n_components, scale_in=True)
 
     def inverse_transform(self, X):
@@ -802,8 +1021,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_rec : ndarray of shape (n_samples, n_features_in_), float32
             Reconstructions in the same units.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._inference_data(X)
         return self._map_batches(
             X, self._reconstruct, self.n_features_in_, scale_in=True, unscale_out=True
         )
@@ -826,9 +1044,19 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         score : float
             ``-mean((X - reconstruct(X)) ** 2)``.
         """
-        X_rec = self.reconstruct(X)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        return -float(np.mean((X - X_rec) ** 2, dtype=np.float64))
+        X = self._inference_data(X)
+        total, size = 0.0, 0
+        for _, block in _chunks(X, X.shape[0] if isinstance(X, np.ndarray) else None):
+            X_rec = self._map_batches(
+                block,
+                self._reconstruct,
+                self.n_features_in_,
+                scale_in=True,
+                unscale_out=True,
+            )
+            total += np.sum((block - X_rec) ** 2, dtype=np.float64)
+            size += block.size
+        return -float(total / size)
 
     @property
     def _n_features_out(self):
@@ -841,6 +1069,22 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def _chunks(X, chunk):
+    """``(start, rows)`` over an array, or over the blocks of a reader.
+
+    A reader's blocks are split into chunks of at most ``chunk`` rows (None:
+    whole blocks).
+    """
+    if isinstance(X, BlockReader):
+        for first, rows in X.blocks():
+            step = chunk or len(rows)
+            for start in range(0, len(rows), step):
+                yield first + start, rows[start : start + step]
+    else:
+        for start in range(0, X.shape[0], chunk):
+            yield start, X[start : start + chunk]
 
 
 def _silent(*args, **kwargs):

@@ -14,6 +14,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog
 
 from ._graph import NeighborSampler, umap_cross_entropy
+from ._streaming import StreamedRows
 
 
 class BatchIterator:
@@ -117,6 +118,10 @@ class EmbedderNet(NeuralNet):
         return X
 
     def get_iterator(self, dataset, training=False):
+        if isinstance(dataset, StreamedRows):
+            return dataset.iterator(
+                self.batch_size, shuffle=training, device=self.device
+            )
         return BatchIterator(
             dataset,
             self.batch_size,

@@ -9,7 +9,60 @@ on the way out, so that ``inverse_transform`` speaks the caller's units.
 import numpy as np
 
 
-def _looks_like_one_unit(X):
+class ColumnStats:
+    """Per-column minimum, maximum, mean and variance, merged block by block.
+
+    ``ColumnStats.of(X)`` describes one in-memory array; ``update`` folds in
+    another block with Chan, Golub and LeVeque's pairwise formula, so that a
+    dataset larger than memory is described in one streaming pass. One
+    block gives exactly NumPy's ``mean`` and ``var`` in float64.
+    """
+
+    def __init__(self, n_features):
+        self.n_samples = 0
+        self.min = np.full(n_features, np.inf, dtype=np.float32)
+        self.max = np.full(n_features, -np.inf, dtype=np.float32)
+        self.mean = np.zeros(n_features)
+        self.var = np.zeros(n_features)
+
+    @classmethod
+    def of(cls, X):
+        return cls(X.shape[1]).update(X)
+
+    def update(self, X):
+        """Fold the rows of ``X`` (float32, finite) into the statistics."""
+        n = X.shape[0]
+        if n == 0:
+            return self
+        mean = X.mean(axis=0, dtype=np.float64)
+        var = X.var(axis=0, dtype=np.float64)
+        np.minimum(self.min, X.min(axis=0), out=self.min)
+        np.maximum(self.max, X.max(axis=0), out=self.max)
+        if self.n_samples == 0:
+            self.mean, self.var = mean, var
+        else:
+            total = self.n_samples + n
+            delta = mean - self.mean
+            self.var = (
+                self.var * self.n_samples
+                + var * n
+                + delta**2 * (self.n_samples * n / total)
+            ) / total
+            self.mean = self.mean + delta * (n / total)
+        self.n_samples += n
+        return self
+
+    def scaled_range(self, offset, scale):
+        """Minimum and maximum of ``apply_scaling(X, offset, scale)``.
+
+        Exact: the map is increasing in every column, in float32 too.
+        """
+        low = apply_scaling(self.min, offset, scale)
+        high = apply_scaling(self.max, offset, scale)
+        return float(low.min()), float(high.max())
+
+
+def _looks_like_one_unit(stats):
     """Whether all columns are non-negative and share one range, like pixels.
 
     "Share one range": at least three quarters of the non-constant columns
@@ -19,9 +72,9 @@ def _looks_like_one_unit(X):
     half as bright as one at 255), which per-column standardisation would
     distort: rarely-inked border pixels would be blown up to large values.
     """
-    if X.min() < 0:
+    if stats.min.min() < 0:
         return False
-    ranges = np.ptp(X, axis=0)
+    ranges = stats.max - stats.min
     ranges = ranges[ranges > 0]
     return ranges.size > 0 and np.percentile(ranges, 25) >= 0.5 * ranges.max()
 
@@ -31,8 +84,8 @@ def fit_scaling(X, scaling):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), float32
-        Training data, already validated (finite).
+    X : ndarray of shape (n_samples, n_features), float32, or ColumnStats
+        Training data, already validated (finite), or their statistics.
     scaling : {"auto", "minmax", "standard"} or None
         ``"minmax"`` maps the global range of ``X`` onto [0, 1] with one
         offset and one scale for all columns; ``"standard"`` centres and
@@ -56,11 +109,13 @@ def fit_scaling(X, scaling):
     >>> mode, offset.tolist(), scale.tolist()
     ('minmax', [0.0, 0.0], [255.0, 255.0])
     """
-    n_features = X.shape[1]
+    stats = X if isinstance(X, ColumnStats) else ColumnStats.of(X)
+    n_features = stats.mean.shape[0]
+    low, high = stats.min.min(), stats.max.max()
     if scaling == "auto":
-        if X.min() >= 0 and X.max() <= 1:
+        if low >= 0 and high <= 1:
             scaling = None
-        elif _looks_like_one_unit(X):
+        elif _looks_like_one_unit(stats):
             scaling = "minmax"
         else:
             scaling = "standard"
@@ -69,13 +124,12 @@ def fit_scaling(X, scaling):
         offset, scale = np.zeros(n_features), np.ones(n_features)
         mode = "none"
     elif scaling == "minmax":
-        low, high = X.min(), X.max()
         offset = np.full(n_features, low)
         scale = np.full(n_features, high - low if high > low else 1.0)
         mode = "minmax"
     elif scaling == "standard":
-        offset = X.mean(axis=0, dtype=np.float64)
-        scale = X.std(axis=0, dtype=np.float64)
+        offset = stats.mean
+        scale = np.sqrt(stats.var)
         scale[scale < 10 * np.finfo(np.float32).eps * np.abs(offset).clip(1)] = 1.0
         mode = "standard"
     else:

@@ -505,7 +505,7 @@ def test_warm_start_checks_the_data_and_the_network(digits):
         est.fit(digits[:, :10])
     with pytest.raises(ValueError, match="describe a different one"):
         est.set_params(hidden_layer_sizes=(8,)).fit(digits)
-    with pytest.raises(ValueError, match="keeps the input scaling .* outside"):
+    with pytest.raises(ValueError, match="keep the input scaling .* outside"):
         est.set_params(hidden_layer_sizes=(16,)).fit(digits * 2)
     # Failed warm fits leave the model as it was.
     assert_array_equal(est.transform(digits), before)
