@@ -117,11 +117,12 @@ default="relu"
 
     n_neighbors : int, default=15
         Neighbours per row in the graph of the neighbour-preserving term.
-        On data wider than 50 columns, candidates are searched in the first
-        50 principal components and ranked in a finer space: exactly and by
-        their distance in the input space below 10,000 rows, in k-means
-        cells and by their distance in the first 100 principal components
-        above. Only used when ``neighbor_weight`` > 0.
+        Below 10,000 rows they are found exactly (on data wider than 50
+        columns, candidates from the first 50 principal components ranked
+        by their distance in the input space), above by NN-descent
+        (pynndescent, as umap-learn finds them) in the input space. Only
+        used when ``neighbor_weight`` > 0: without the term it changes
+        nothing.
 
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees

@@ -4,11 +4,11 @@ The graph follows McInnes, Healy and Melville (2018): each row's k nearest
 neighbours get membership weights ``exp(-(d - rho) / sigma)``, with ``rho``
 the distance to the nearest neighbour and ``sigma`` set so that the weights
 sum to ``log2(k)``; the directed weights ``A`` are symmetrised by the fuzzy
-union ``A + A.T - A * A.T``. Candidate neighbours are searched in the first
-``n_pca`` principal components when the data are wider than that (exactly
-below ``exact_below`` rows, in k-means cells above), then ranked by their
-distance in the full space: the cost grows with ``n^1.5``, the memory with
-``n``.
+union ``A + A.T - A * A.T``. Below ``exact_below`` rows the neighbours are
+searched exactly, in the first ``n_pca`` principal components when the data
+are wider than that, and ranked by their distance in the full space; above,
+by NN-descent (:mod:`pynndescent`, the search umap-learn runs) in the full
+space, whose memory grows with the number of rows.
 """
 
 import numpy as np
@@ -26,20 +26,17 @@ def nearest_neighbors(
     n_pca=50,
     n_candidates=None,
     exact_below=10_000,
-    n_rank=100,
     random_state=0,
 ):
     """Indices and distances of each row's ``n_neighbors`` nearest other rows.
 
-    Rows wider than ``n_pca`` are projected on their principal components;
-    ``n_candidates`` neighbours are searched in the first ``n_pca`` of them,
-    then ranked by their distance in a finer space. Below ``exact_below``
-    rows the search is exact and the ranking space is the full one, so only
-    neighbours the principal components miss are lost. Above, k-means
-    splits the rows into about ``sqrt(n)`` cells, each cell's rows search
-    the cells of the 8 nearest centroids (the work grows with ``n^1.5``
-    rather than ``n^2``, the memory with ``n``), and candidates are ranked
-    in the first ``n_rank`` principal components.
+    Below ``exact_below`` rows the search is exact: rows wider than
+    ``n_pca`` are projected on their principal components, ``n_candidates``
+    neighbours are found there by brute force and ranked by their distance
+    in the full space, so only neighbours the principal components miss are
+    lost. Above, NN-descent (:class:`pynndescent.NNDescent`, with the
+    settings umap-learn uses) searches the full space approximately; its
+    time grows little faster than the number of rows and its memory with it.
 
     Parameters
     ----------
@@ -49,22 +46,20 @@ def nearest_neighbors(
         Neighbours per row (the row itself excluded).
     n_pca : int or None, default=50
         Search in this many principal components when ``X`` is wider; None
-        searches (and ranks) in the full space.
+        searches in the full space. Exact search only.
     n_candidates : int, default=None
-        Candidates per row to rank; ``2 * n_neighbors`` when None.
+        Candidates per row to rank; ``2 * n_neighbors`` when None. Exact
+        search only.
     exact_below : int, default=10_000
         Below this many rows the search is exact.
-    n_rank : int, default=100
-        Principal components that rank the candidates above ``exact_below``
-        rows (the full space when ``X`` is not wider).
     random_state : int, default=0
-        Seed of the randomised PCA and of the k-means.
+        Seed of the randomised PCA and of NN-descent.
 
     Returns
     -------
     indices, distances : ndarray of shape (n_samples, n_neighbors)
         Neighbours by increasing distance, and their Euclidean distances in
-        the ranking space.
+        the full space.
 
     Examples
     --------
@@ -74,28 +69,48 @@ def nearest_neighbors(
     >>> indices.ravel().tolist(), distances.ravel().tolist()
     ([1, 0, 1], [1.0, 1.0, 2.0])
     """
-    X = np.asarray(X, dtype=np.float32)
+    X = np.ascontiguousarray(X, dtype=np.float32)
     n, width = X.shape
     k = min(n_neighbors, n - 1)
-    exact = n < exact_below
-    rank = torch.from_numpy(np.ascontiguousarray(X))
+    if n >= exact_below:
+        return _descent_search(X, k, random_state)
+    rank = torch.from_numpy(X)
     search, n_cand = rank, k
     if n_pca is not None and width > n_pca and n > n_pca:
-        if not exact and width > n_rank:
-            # Rank in n_rank components; their leading n_pca are the search's.
-            rank = _principal_components(rank, n_rank, random_state)
-            search = rank[:, :n_pca].contiguous()
-        else:
-            search = _principal_components(rank, n_pca, random_state)
+        search = _principal_components(rank, n_pca, random_state)
         n_cand = min(n - 1, max(k, n_candidates or 2 * k))
-    if exact:
-        candidates = _exact_search(search, n_cand)
-    else:
-        candidates = _cell_search(search, n_cand, random_state)
-    # Rank (or re-rank) the candidates in the finer space.
+    candidates = _exact_search(search, n_cand)
+    # Rank (or re-rank) the candidates in the full space.
     d2, order = torch.topk(_distances(rank, candidates), k, dim=1, largest=False)
     indices = torch.gather(candidates, 1, order)
     return indices.numpy(), d2.double().sqrt().numpy()
+
+
+def _descent_search(X, k, random_state):
+    """Approximate neighbours by NN-descent, as umap-learn finds them."""
+    from pynndescent import NNDescent
+
+    n = len(X)
+    index = NNDescent(
+        X,
+        n_neighbors=k + 1,  # each row comes back as its own nearest neighbour
+        metric="euclidean",
+        random_state=int(random_state),
+        n_trees=min(64, 5 + int(round(n**0.5 / 20.0))),
+        n_iters=max(5, int(round(np.log2(n)))),
+        max_candidates=60,
+        low_memory=True,
+        compressed=False,
+    )
+    indices, distances = index.neighbor_graph
+    # Drop each row from its own list; where duplicates hid it, drop the last.
+    own = indices == np.arange(n)[:, None]
+    own[~own.any(axis=1), -1] = True
+    keep = ~own
+    return (
+        indices[keep].reshape(n, k).astype(np.int64),
+        distances[keep].reshape(n, k).astype(np.float64),
+    )
 
 
 def _squared(a, b):
@@ -114,50 +129,6 @@ def _exact_search(space, k, chunk=2048):
         d2[torch.arange(len(rows)), rows] = float("inf")
         out[rows] = torch.topk(d2, k, dim=1, largest=False, sorted=False).indices
     return out
-
-
-def _cell_search(space, k, random_state, n_probe=8, n_iter=10):
-    """Approximate search: k-means cells, each searching its nearest cells."""
-    n = len(space)
-    n_cells = max(1, int(np.sqrt(n)))
-    generator = torch.Generator().manual_seed(int(random_state))
-    centroids = space[torch.randperm(n, generator=generator)[:n_cells]].clone()
-    for _ in range(n_iter):
-        cell = _nearest_centroid(space, centroids)
-        sums = torch.zeros_like(centroids).index_add_(0, cell, space)
-        counts = torch.bincount(cell, minlength=n_cells)
-        filled = counts > 0
-        centroids[filled] = sums[filled] / counts[filled, None].to(space.dtype)
-    cell = _nearest_centroid(space, centroids)
-    counts = torch.bincount(cell, minlength=n_cells).tolist()
-    members = torch.split(torch.argsort(cell, stable=True), counts)
-    n_probe = min(n_probe, n_cells)
-    probes = torch.topk(
-        _squared(centroids, centroids), n_probe, dim=1, largest=False
-    ).indices
-    out = torch.empty(n, k, dtype=torch.long)
-    for c in range(n_cells):
-        queries = members[c]
-        if len(queries) == 0:
-            continue
-        pool = torch.cat([members[p] for p in probes[c].tolist()])
-        if len(pool) <= k:
-            # A tiny neighbourhood of cells: search everything instead.
-            pool = torch.arange(n)
-        d2 = _squared(space[queries], space[pool])
-        d2[pool[None, :] == queries[:, None]] = float("inf")
-        nearest = torch.topk(d2, k, dim=1, largest=False, sorted=False).indices
-        out[queries] = pool[nearest]
-    return out
-
-
-def _nearest_centroid(space, centroids, chunk=16384):
-    return torch.cat(
-        [
-            _squared(space[i : i + chunk], centroids).argmin(1)
-            for i in range(0, len(space), chunk)
-        ]
-    )
 
 
 def _distances(full, candidates, chunk=2048):
