@@ -33,7 +33,7 @@ from . import _persistence
 from ._graph import neighbor_graph, spectral_layout
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
-from ._streaming import BlockReader, StreamedRows, is_out_of_core
+from ._streaming import BlockReader, StreamedRows, is_out_of_core, load_memmap
 from .metrics import _reject_bools
 from .nn import ACTIVATIONS
 
@@ -516,6 +516,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
             stats = data.statistics()
         else:
+            X = load_memmap(X)
             data = validate_data(self, X, dtype=np.float32, reset=reset)
             data = np.require(data, requirements=["C", "W"])
             stats = ColumnStats.of(data)
@@ -959,6 +960,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if is_out_of_core(X):
             validate_data(self, X, skip_check_array=True, reset=False)
             return BlockReader(X)
+        X = load_memmap(X)
         return validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
 
     def _embed(self, module, x):

@@ -52,6 +52,19 @@ def is_out_of_core(X):
     return len(shape) == 2 and 4 * math.prod(shape) > STREAM_ABOVE_BYTES
 
 
+def load_memmap(X):
+    """A memory map's rows read into memory with file reads, else ``X``.
+
+    The values are what the map holds, in its dtype, but no page of the map
+    becomes resident in the process: a loop of ``partial_fit`` over slices
+    of a memory map larger than memory stays bounded in memory.
+    """
+    layout = _file_layout(X)
+    if layout is None:
+        return X
+    return _pread(layout, 0, np.empty(X.shape, dtype=layout[2]))
+
+
 class BlockReader:
     """Blocks of rows of an out-of-core array, as checked float32 arrays.
 
@@ -107,9 +120,9 @@ class BlockReader:
         if out is None:
             out = np.empty(shape, dtype=np.float32)
         if self._file is not None and self._file[2] == out.dtype:
-            self._pread(start, stop, out)
+            _pread(self._file, start, out)
         elif self._file is not None:
-            out[...] = self._pread(start, stop, np.empty(shape, self._file[2]))
+            out[...] = _pread(self._file, start, np.empty(shape, self._file[2]))
         else:
             out[...] = np.asarray(self.X[start:stop])
         if not np.isfinite(out).all():
@@ -134,18 +147,20 @@ class BlockReader:
             stats.update(rows)
         return stats
 
-    def _pread(self, start, stop, out):
-        path, offset, dtype = self._file
-        view = memoryview(out).cast("B")
-        position = offset + start * self.shape[1] * dtype.itemsize
-        with open(path, "rb", buffering=0) as f:
-            done = 0
-            while done < len(view):
-                n = os.preadv(f.fileno(), [view[done:]], position + done)
-                if n == 0:
-                    raise ValueError(f"{path} ended before row {stop - 1}.")
-                done += n
-        return out
+
+def _pread(layout, start, out):
+    """Fill ``out`` with the rows from ``start`` of a file laid out as ``layout``."""
+    path, offset, dtype = layout
+    view = memoryview(out).cast("B")
+    position = offset + start * out.shape[1] * dtype.itemsize
+    with open(path, "rb", buffering=0) as f:
+        done = 0
+        while done < len(view):
+            n = os.preadv(f.fileno(), [view[done:]], position + done)
+            if n == 0:
+                raise ValueError(f"{path} ended before row {start + len(out) - 1}.")
+            done += n
+    return out
 
 
 def _row_chunk(X):

@@ -1,15 +1,14 @@
 """Cost and recall of the neighbour graph: aembed against umap-learn.
 
 The neighbour-preserving term (``neighbor_weight``) builds UMAP's fuzzy graph
-of the training rows. aembed searches candidates in the first 50 principal
-components and ranks them in a finer space: exactly and in the full space
-below 10,000 rows, in k-means cells and in the first 100 components above;
-umap-learn searches the full space approximately (NN-descent) above 4,096
-rows. On the same rows this script times both graph
-steps (umap-learn's ``nearest_neighbors`` plus ``fuzzy_simplicial_set``,
-both compiled by numba before timing) and measures each one's recall of the
-exact ``n_neighbors`` nearest neighbours in the full space, on ``--queries``
-rows.
+of the training rows. Below 10,000 rows aembed searches exactly (candidates
+in the first 50 principal components, ranked in the full space); above, by
+NN-descent (pynndescent) in the full space, as umap-learn does above 4,096
+rows. On the same rows this script times both graph steps (umap-learn's
+``nearest_neighbors`` plus ``fuzzy_simplicial_set``; both compiled by numba
+before timing), measures each one's recall of the exact ``n_neighbors``
+nearest neighbours in the full space on ``--queries`` rows, and the peak
+resident memory of aembed's graph step (measured in a child process).
 
     OMP_NUM_THREADS=2 python benchmarks/bench_graph.py --dataset fashion-mnist
 """
@@ -75,7 +74,7 @@ def main():
             (
                 "aembed (exact in 50 PCs, ranked in full)"
                 if len(X) < 10_000
-                else "aembed (cells in 50 PCs, ranked in 100)"
+                else "aembed (NN-descent, full space)"
             ),
             search_s,
             aembed_s,

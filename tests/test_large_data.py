@@ -308,6 +308,10 @@ PEAK_MEMORY = textwrap.dedent(
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     est = DenoisingAEEmbedder(**params).fit(X)
     Z = est.transform(X)
+    # slices of the map, as a loop or dask_ml's Incremental hands them over
+    streaming.STREAM_ABOVE_BYTES = 2**30
+    for start in range(0, len(X), 25_000):
+        est.partial_fit(X[start : start + 25_000])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(peak - before)
     """
@@ -315,7 +319,8 @@ PEAK_MEMORY = textwrap.dedent(
 
 
 def test_out_of_core_memory_stays_bounded(tmp_path):
-    # 400 MB on disk; training and transform must not hold it in memory.
+    # 400 MB on disk; fit, transform and partial_fit over slices must not
+    # hold it in memory (through the map, it would all become resident).
     path = tmp_path / "big.npy"
     X = np.lib.format.open_memmap(
         path, mode="w+", dtype=np.float32, shape=(500_000, 200)
