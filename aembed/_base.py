@@ -30,6 +30,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.history import History
 
 from . import _persistence
+from ._distributed import data_parallel, is_secondary_process
 from ._graph import neighbor_graph, spectral_layout
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
@@ -217,6 +218,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "distributed": [StrOptions({"auto"}), "boolean"],
         "mixed_precision": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -245,6 +247,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         neighbor_weight=0.0,
         n_neighbors=15,
         device="cpu",
+        distributed="auto",
         mixed_precision=False,
         verbose=0,
         random_state=None,
@@ -269,6 +272,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
         self.device = device
+        self.distributed = distributed
         self.mixed_precision = mixed_precision
         self.verbose = verbose
         self.random_state = random_state
@@ -336,8 +340,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _fit(self, X, warm):
         data, stats = self._training_data(X, reset=not warm)
-        device = _resolve_device(self.device)
-        checkpoint = self._checkpoint_path()
+        device, parallel = self._device_and_parallel()
+        checkpoint = self._checkpoint_path(parallel)
         if warm:
             self._check_warm_data(stats)
             previous = _current_state(self.net_)
@@ -345,7 +349,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             self._fit_input_map(stats)
             previous = None
 
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = self._seed(parallel)
         epoch_end = _EpochEnd(self._checkpoint_writer(checkpoint))
         with _training_context(seed, device):
             train, valid = self._split(self._scaled(data, device), seed)
@@ -354,9 +358,12 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 self._continue_from(net, previous)
             # One row has no neighbours to preserve.
             if self.neighbor_weight > 0 and len(train) > 1:
-                net.neighbor_term_ = self._neighbor_term(net, train, seed, warm)
+                net.neighbor_term_ = self._neighbor_term(
+                    net, train, seed, warm, parallel
+                )
             try:
-                net.partial_fit((train, valid))
+                with net.parallel_training(parallel):
+                    net.partial_fit((train, valid))
                 n_before = 0 if previous is None else len(previous["history"])
                 self._settle_interrupt(net, epoch_end.state_, n_before)
                 rng = torch.get_rng_state()
@@ -441,14 +448,14 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _partial_fit(self, X, first):
         data, stats = self._training_data(X, reset=first, incremental=True)
+        device, parallel = self._device_and_parallel()
         if first:
             self._fit_input_map(stats)
-            device = _resolve_device(self.device)
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            seed = self._seed(parallel)
         else:
             self._check_warm_data(stats)
             device, seed = str(self.net_.device), 0
-        checkpoint = self._checkpoint_path()
+        checkpoint = self._checkpoint_path(parallel)
         with _training_context(seed, device):
             train = self._scaled(data, device)
             net = self._incremental_net(device, first)
@@ -456,11 +463,12 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             epoch_end.checkpoint = self._checkpoint_writer(checkpoint)
             if self.neighbor_weight > 0 and len(train) > 1:
                 net.neighbor_term_ = self._neighbor_term(
-                    net, train, seed, warm=not first
+                    net, train, seed, not first, parallel
                 )
             n_before = len(net.history)
             try:
-                net.partial_fit((train, None), epochs=1)
+                with net.parallel_training(parallel):
+                    net.partial_fit((train, None), epochs=1)
                 if len(epoch_end.state_["history"]) == n_before:
                     # The pass did not complete: back to the state before it.
                     _restore_state(net, epoch_end.state_)
@@ -547,21 +555,48 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         )
         return _to_device_if_room(rows, device)
 
-    def _neighbor_term(self, net, train, seed, warm):
+    def _neighbor_term(self, net, train, seed, warm, parallel=None):
         """UMAP's graph of the (scaled) training rows, and the term it drives.
 
         The term is weighted by ``neighbor_weight`` times the number of
         features: the reconstruction term sums over features, so the balance
         does not change with the width of the data. A new network first
         learns to map the rows to the graph's spectral embedding, UMAP's own
-        starting layout, which the term then refines.
+        starting layout, which the term then refines. In a data-parallel
+        run every process builds the same graph and fits the same start on
+        all rows, in batches of the global batch's size.
         """
-        graph = neighbor_graph(train.numpy(), self.n_neighbors, random_state=seed)
+        rows = train.cpu().numpy()
+        graph = neighbor_graph(rows, self.n_neighbors, random_state=seed)
         if not warm:
             layout = spectral_layout(graph, self.n_components, random_state=seed)
-            net.fit_layout(train, layout, n_passes=_LAYOUT_PASSES)
+            world = 1 if parallel is None else parallel.world
+            net.fit_layout(
+                train,
+                layout,
+                n_passes=_LAYOUT_PASSES,
+                batch_size=net.batch_size * world,
+            )
         weight = self.neighbor_weight * train.shape[1]
         return NeighborTerm(train, graph, weight, scale=_NEIGHBOR_SCALE)
+
+    def _device_and_parallel(self):
+        """The device to train on, and the data-parallel engine or None.
+
+        Started by a launcher on several processes (and unless
+        ``distributed=False``), each process trains on its share through
+        Accelerate; on GPUs each takes its local one.
+        """
+        device = _resolve_device(self.device)
+        parallel = data_parallel(self.distributed, device)
+        return (device if parallel is None else parallel.device), parallel
+
+    def _seed(self, parallel):
+        """The fit's seed; in a data-parallel run, rank 0's on every process."""
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if parallel is not None:
+            seed = parallel.broadcast_int(seed)
+        return seed
 
     def _make_net(self, device, callbacks):
         """The skorch net around a new module, initialised on ``device``.
@@ -823,6 +858,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         (3, 64)
         """
         check_is_fitted(self)
+        if is_secondary_process():
+            return  # in a data-parallel script, the first process writes
         self._write(path, self.net_, _current_state(self.net_), warn=True)
 
     def _write(self, path, net, state, warn):
@@ -894,8 +931,11 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         est.n_iter_ = len(est.history_)
         return est
 
-    def _checkpoint_path(self):
-        if self.checkpoint_dir is None:
+    def _checkpoint_path(self, parallel=None):
+        # In a data-parallel run only the first process writes.
+        if self.checkpoint_dir is None or (
+            parallel is not None and not parallel.is_main
+        ):
             return None
         if os.path.exists(self.checkpoint_dir) and not os.path.isdir(
             self.checkpoint_dir

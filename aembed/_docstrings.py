@@ -128,6 +128,18 @@ default="relu"
         Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
         one.
 
+    distributed : "auto" or bool, default="auto"
+        Data-parallel training. Under ``"auto"``, a script started by
+        ``torchrun`` or ``accelerate launch`` on several processes trains
+        data-parallel (DistributedDataParallel through Hugging Face
+        Accelerate, ``pip install "aembed[distributed]"``): each process
+        trains on its share of every mini-batch of ``batch_size`` rows per
+        process, on its own GPU with ``device="cuda"``, and every process
+        ends with the same plain fitted estimator; only the first writes
+        checkpoints and saved files. A plain single-process run is
+        unaffected. ``False`` trains each process on its own; ``True``
+        trains data-parallel even when launched with a single process.
+
     mixed_precision : bool, default=False
         Run forward passes in bfloat16 (``torch.autocast``), in training and
         inference, with weights, gradients and losses kept in float32.

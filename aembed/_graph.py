@@ -15,6 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from .nn._random import rand_like
+
 # UMAP's curve 1 / (1 + a d^(2b)) fitted to its default min_dist=0.1, spread=1.
 UMAP_A, UMAP_B = 1.5769, 0.8951
 
@@ -223,7 +225,7 @@ class NeighborSampler:
 
     def sample(self, rows):
         """Neighbour indices for ``rows`` (a row with no edge gets itself)."""
-        u = torch.rand(len(rows), dtype=torch.float64, device=rows.device)
+        u = rand_like(torch.empty(len(rows), dtype=torch.float64, device=rows.device))
         target = self.row_start[rows] + u * self.row_total[rows]
         position = torch.searchsorted(self.cumulative, target, right=True)
         position = torch.minimum(position, self.row_end[rows] - 1)
@@ -298,7 +300,7 @@ def spectral_layout(graph, n_components, *, random_state=0):
     return layout / np.where(std > 0, std, 1.0)
 
 
-def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4):
+def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4, offset=0):
     """UMAP's fuzzy cross-entropy for a batch of sampled edges.
 
     Row ``i`` of ``z_head`` and ``z_tail`` are the two ends of a sampled edge
@@ -316,14 +318,21 @@ def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4):
 
     Parameters
     ----------
-    z_head, z_tail : torch.Tensor of shape (n_edges, n_components)
-        Embeddings of the two ends of each sampled edge.
+    z_head : torch.Tensor of shape (n_edges, n_components)
+        Embeddings of the heads of the sampled edges.
+    z_tail : torch.Tensor of shape (n_tails, n_components)
+        Embeddings of the tails: edge ``i``'s tail is row ``offset + i``;
+        all tails are the negative samples. ``n_tails == n_edges`` and
+        ``offset=0`` but in a data-parallel run, where they are the tails of
+        the whole global batch.
     n_negatives : float, default=5
         Weight of the repulsion, in negative samples per edge.
     scale : float, default=1.0
         Factor applied to distances before the similarity.
     eps : float, default=1e-4
         Floor of the similarities inside the logarithms.
+    offset : int, default=0
+        Row of ``z_tail`` holding the first edge's tail.
 
     Returns
     -------
@@ -344,7 +353,9 @@ def umap_cross_entropy(z_head, z_tail, *, n_negatives=5, scale=1.0, eps=1e-4):
         d2 = _squared(z_head.float(), z_tail.float())
     # The small offset keeps the gradient of d^(2b) finite at d = 0.
     smooth = UMAP_A * (d2 * scale**2 + 1e-8).pow(UMAP_B)
-    positive = torch.eye(len(z_head), dtype=torch.bool, device=z_head.device)
+    positive = torch.zeros(d2.shape, dtype=torch.bool, device=z_head.device)
+    edges = torch.arange(len(z_head), device=z_head.device)
+    positive[edges, offset + edges] = True
     # -log q for edges, -log(1 - q) for non-edges, q = 1 / (1 + smooth).
     attraction = torch.log1p(smooth[positive])
     q = 1.0 / (1.0 + smooth[~positive])

@@ -2,11 +2,15 @@
 
 skorch runs the loop (optimizer, callbacks, history, early stopping); this
 subclass feeds it contiguous slices of one tensor instead of per-row dataset
-items, asks the module for its loss terms, and records the epoch mean of every
-term with a single host synchronisation per epoch.
+items, runs the module's ``forward`` for the loss terms, and records the epoch
+mean of every term with a single host synchronisation per epoch. Trained
+data-parallel (``data_parallel_`` set), each process takes its share of every
+global batch and the epoch sums are added across processes.
 """
 
+import contextlib
 import math
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -15,6 +19,20 @@ from skorch.callbacks import Callback, EpochTimer, PrintLog
 
 from ._graph import NeighborSampler, umap_cross_entropy
 from ._streaming import StreamedRows
+from .nn._random import global_batch
+
+
+class Batch(NamedTuple):
+    """A training or validation batch.
+
+    ``x`` holds the rows; ``index`` their positions in the training tensor
+    (for the neighbour term), or None; ``share`` is ``(offset, size)``, this
+    process's place in the global batch of a data-parallel run, or None.
+    """
+
+    x: torch.Tensor
+    index: torch.Tensor | None = None
+    share: tuple | None = None
 
 
 class BatchIterator:
@@ -22,18 +40,37 @@ class BatchIterator:
 
     Shuffling gathers the whole tensor once per epoch, then every batch is a
     view: no per-row indexing, no collate function. With ``with_index`` each
-    batch comes as ``(rows, row_indices)``.
+    batch carries its row indices. With ``world > 1`` every global batch of
+    ``world * batch_size`` rows is cut into ``world`` equal shares and this
+    process (``rank``) takes its own; the rows are first padded to a multiple
+    of ``world`` by repeating the first ones, as PyTorch's
+    ``DistributedSampler`` does, so that every process runs the same number
+    of equal batches.
     """
 
-    def __init__(self, X, batch_size, shuffle=False, device="cpu", with_index=False):
+    def __init__(
+        self,
+        X,
+        batch_size,
+        shuffle=False,
+        device="cpu",
+        with_index=False,
+        rank=0,
+        world=1,
+    ):
         self.X = X
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
         self.with_index = with_index
+        self.rank = rank
+        self.world = world
+
+    def _padded(self):
+        return math.ceil(len(self.X) / self.world) * self.world
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(self._padded() / (self.batch_size * self.world))
 
     def __iter__(self):
         X, order = self.X, None
@@ -42,22 +79,48 @@ class BatchIterator:
             X = X[order]
         elif self.with_index:
             order = torch.arange(len(X), device=X.device)
-        for start in range(0, len(X), self.batch_size):
-            stop = start + self.batch_size
-            batch = X[start:stop].to(self.device, non_blocking=True)
-            if self.with_index:
-                yield batch, order[start:stop]
-            else:
-                yield batch
+        if self.world > 1 and self._padded() > len(X):
+            extra = self._padded() - len(X)
+            X = torch.cat([X, X[:extra]])
+            order = None if order is None else torch.cat([order, order[:extra]])
+        step = self.batch_size * self.world
+        for start in range(0, len(X), step):
+            stop = min(start + step, len(X))
+            size = (stop - start) // self.world
+            first = start + self.rank * size
+            rows = slice(first, first + size)
+            yield Batch(
+                X[rows].to(self.device, non_blocking=True),
+                order[rows] if self.with_index else None,
+                (self.rank * size, stop - start) if self.world > 1 else None,
+            )
+
+
+class StreamIterator:
+    """Mini-batches of rows read in blocks (:class:`~._streaming.StreamedRows`)."""
+
+    def __init__(self, rows, batch_size, shuffle, device):
+        self.rows = rows
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+
+    def __len__(self):
+        return math.ceil(len(self.rows) / self.batch_size)
+
+    def __iter__(self):
+        for x in self.rows.batches(self.batch_size, self.shuffle, self.device):
+            yield Batch(x)
 
 
 class NeighborTerm:
     """UMAP's cross-entropy on edges drawn from a graph of the training rows.
 
-    Each training batch's rows are the heads, embedded with the batch's loss
-    terms (``loss_terms_and_embedding``); one neighbour per head is drawn in
-    proportion to its edge weight and embedded with the module's ``embed``.
-    Both are the deterministic embedding ``transform`` returns.
+    Each training batch's rows are the heads; one neighbour per head (its
+    tail) is drawn in proportion to its edge weight, and the module's
+    ``forward`` embeds both, with the embedding ``transform`` returns. The
+    batch's other tails are the negative samples; in a data-parallel run,
+    the tails of the whole global batch, gathered with their gradients.
 
     Parameters
     ----------
@@ -77,10 +140,15 @@ class NeighborTerm:
         self.weight = weight
         self.scale = scale
 
-    def __call__(self, module, z_heads, heads, device):
-        tails = self.sampler.sample(heads)
-        z_tails = module.embed(self.X[tails].to(device, non_blocking=True))
-        return umap_cross_entropy(z_heads, z_tails, scale=self.scale)
+    def tails(self, heads, device):
+        """Rows of the neighbours drawn for the rows ``heads``."""
+        return self.X[self.sampler.sample(heads)].to(device, non_blocking=True)
+
+    def __call__(self, z_heads, z_tails, share=None, parallel=None):
+        offset = 0
+        if parallel is not None:
+            z_tails, offset = parallel.gather_with_grad(z_tails), share[0]
+        return umap_cross_entropy(z_heads, z_tails, scale=self.scale, offset=offset)
 
 
 class EmbedderNet(NeuralNet):
@@ -97,6 +165,9 @@ class EmbedderNet(NeuralNet):
     """
 
     neighbor_term_ = None
+    # The DataParallel engine, which holds the wrapped module, while
+    # training on several processes; None otherwise, and in a fitted net.
+    data_parallel_ = None
     # bfloat16 autocast of forward passes when set (mixed precision).
     mixed_precision_ = False
 
@@ -109,7 +180,11 @@ class EmbedderNet(NeuralNet):
         )
 
     def get_default_callbacks(self):
-        return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("duration", _SameDuration()),
+            ("print_log", PrintLog()),
+        ]
 
     def get_dataset(self, X, y=None):
         return X
@@ -118,49 +193,88 @@ class EmbedderNet(NeuralNet):
         return X
 
     def get_iterator(self, dataset, training=False):
+        parallel = self.data_parallel_
+        rank, world = (parallel.rank, parallel.world) if parallel else (0, 1)
         if isinstance(dataset, StreamedRows):
-            return dataset.iterator(
-                self.batch_size, shuffle=training, device=self.device
-            )
+            return StreamIterator(dataset, self.batch_size, training, self.device)
         return BatchIterator(
             dataset,
             self.batch_size,
             shuffle=training,
             device=self.device,
             with_index=training and self.neighbor_term_ is not None,
+            rank=rank,
+            world=world,
         )
 
     def train_step_single(self, batch, **fit_params):
-        with self.autocast():
-            if isinstance(batch, tuple):
-                batch, heads = batch
-                terms, z_heads = self.module_.loss_terms_and_embedding(batch)
-                term = self.neighbor_term_
-                terms["neighbor"] = term(self.module_, z_heads, heads, self.device)
-                terms["loss"] = terms["loss"] + term.weight * terms["neighbor"]
+        parallel = self.data_parallel_
+        module = self.module_ if parallel is None else parallel.module
+        share = global_batch(*batch.share) if batch.share else contextlib.nullcontext()
+        with self.autocast(), share:
+            term = self.neighbor_term_
+            if term is None:
+                terms = module(batch.x)
             else:
-                terms = self.module_.loss_terms(batch)
-        terms["loss"].backward()
+                terms = module(batch.x, term.tails(batch.index, self.device))
+                z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
+                neighbor = term(z_heads, z_tails, batch.share, self.data_parallel_)
+                terms["neighbor"] = neighbor
+                terms["loss"] = terms["loss"] + term.weight * neighbor
+        if self.data_parallel_ is not None:
+            self.data_parallel_.backward(terms["loss"])
+        else:
+            terms["loss"].backward()
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
 
     def validation_step(self, batch, **fit_params):
         with torch.no_grad(), self.autocast():
-            terms = self.module_.loss_terms(batch)
+            terms = self.module_.loss_terms(batch.x)
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
 
-    def fit_layout(self, X, layout, n_passes):
+    @contextlib.contextmanager
+    def parallel_training(self, parallel):
+        """Train data-parallel through ``parallel`` inside; a plain net after.
+
+        The module is wrapped in DistributedDataParallel (which gives every
+        process rank 0's parameters) and rank 0's optimizer state is
+        broadcast; the VQ-VAE's codebook updates from the global batch.
+        With ``parallel`` None, nothing changes.
+        """
+        if parallel is None:
+            yield
+            return
+        quantizers = [m for m in self.module_.modules() if hasattr(m, "synchronize")]
+        state = self.optimizer_.state.values()
+        parallel.broadcast([v for s in state for v in s.values() if torch.is_tensor(v)])
+        parallel.wrap(self.module_)
+        self.data_parallel_ = parallel
+        for quantizer in quantizers:
+            quantizer.synchronize = True
+        try:
+            yield
+        finally:
+            for quantizer in quantizers:
+                quantizer.synchronize = False
+            self.data_parallel_ = parallel.module = None
+            parallel.wait()
+
+    def fit_layout(self, X, layout, n_passes, batch_size=None):
         """Regress the module's embedding of ``X`` onto ``layout``.
 
         A start for the neighbour-preserving term, as UMAP starts its layout
         from a spectral embedding: ``n_passes`` shuffled passes of the
-        squared error, with the net's optimizer. Not recorded in the history.
+        squared error, with the net's optimizer, in batches of
+        ``batch_size`` rows (the net's when None). Not recorded in the
+        history.
         """
         self._set_training(True)
+        batch_size = batch_size or self.batch_size
         targets = torch.as_tensor(layout, dtype=X.dtype, device=X.device)
         for _ in range(n_passes):
             order = torch.randperm(len(X), device=X.device)
-            for start in range(0, len(X), self.batch_size):
-                rows = order[start : start + self.batch_size]
+            for start in range(0, len(X), batch_size):
+                rows = order[start : start + batch_size]
                 with self.autocast():
                     z = self.module_.embed(X[rows].to(self.device, non_blocking=True))
                 target = targets[rows].to(self.device, non_blocking=True)
@@ -179,7 +293,7 @@ class EmbedderNet(NeuralNet):
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            n = len(batch[0] if isinstance(batch, tuple) else batch)
+            n = len(batch.x)
             for name, value in step["terms"].items():
                 sums[name] = sums.get(name, 0.0) + value.detach().float() * n
             n_rows += n
@@ -189,7 +303,10 @@ class EmbedderNet(NeuralNet):
 
         # One transfer for all terms: no per-step host synchronisation.
         names = list(sums)
-        means = (torch.stack([sums[k] for k in names]) / n_rows).tolist()
+        totals = torch.stack([*(sums[k] for k in names), torch.tensor(n_rows)])
+        if self.data_parallel_ is not None:
+            totals = self.data_parallel_.sum(totals.to(self.device, torch.float32))
+        means = (totals[:-1] / totals[-1]).tolist()
         for name, mean in zip(names, means, strict=True):
             self.history.record(f"{prefix}_{name}", mean)
         self.history.record(prefix + "_batch_count", n_batches)
@@ -201,6 +318,18 @@ class EmbedderNet(NeuralNet):
                 "too high, or the input is unscaled or holds extreme values "
                 "(scaling='auto' or 'standard' rescales it)."
             )
+
+
+class _SameDuration(Callback):
+    """In a data-parallel run, every process records the slowest one's time.
+
+    So that all processes keep the same history; it follows skorch's
+    ``EpochTimer``, which records each process's own time.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.data_parallel_ is not None:
+            net.history.record("dur", net.data_parallel_.max(net.history[-1, "dur"]))
 
 
 class EpochProgressBar(Callback):

@@ -236,10 +236,6 @@ class StreamedRows:
         """The rows of some of these blocks."""
         return StreamedRows(self.reader, blocks, self.offset, self.scale)
 
-    def iterator(self, batch_size, shuffle=False, device="cpu"):
-        """An iterable over mini-batches, for the training loop."""
-        return _Batches(self, batch_size, shuffle, device)
-
     def batches(self, batch_size, shuffle, device):
         """Mini-batches of the scaled rows, as tensors on ``device``.
 
@@ -273,17 +269,3 @@ class StreamedRows:
             rows = index = piece = None
         if pending and sum(map(len, pending)):
             yield torch.cat(pending).to(device, non_blocking=True)
-
-
-class _Batches:
-    def __init__(self, rows, batch_size, shuffle, device):
-        self.rows = rows
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.device = device
-
-    def __len__(self):
-        return math.ceil(len(self.rows) / self.batch_size)
-
-    def __iter__(self):
-        return self.rows.batches(self.batch_size, self.shuffle, self.device)

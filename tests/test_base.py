@@ -383,6 +383,7 @@ def test_mixed_precision_with_the_neighbour_term(cls):
     mixed = cls(**params, mixed_precision=True).fit(X[:500])
     neighbor = mixed.history_["train_neighbor"]
     assert np.isfinite(neighbor).all()
-    assert (np.diff(neighbor) < 0.05).all()
-    assert neighbor.iloc[-1] == pytest.approx(full.iloc[-1], rel=0.05)
+    # It tracks float32 training epoch by epoch, and falls.
+    np.testing.assert_allclose(neighbor, full, rtol=0.05)
+    assert neighbor.iloc[-1] < neighbor.iloc[0] - 0.1
     assert mixed.transform(X).dtype == np.float32

@@ -5,14 +5,19 @@ Every model exposes the same small interface, which the estimators rely on:
 ``decode(z)`` (reconstructions in the model's input space) and
 ``loss_terms(x)`` (a dict of scalar tensors whose ``"loss"`` entry is the
 training objective and whose other entries are its components, averaged over
-the batch), and ``loss_terms_and_embedding(x)``, both at once, which the
-neighbour-preserving term uses. Pure PyTorch: nothing here imports
-scikit-learn or skorch.
+the batch), ``loss_terms_and_embedding(x)``, both at once, and ``forward``,
+the training step's pass, which returns what the step needs (the loss terms,
+and with the neighbour-preserving term the embeddings of the batch and of
+its sampled neighbours) so that hooks, ``torch.compile`` and
+DistributedDataParallel see the whole step. Pure PyTorch: nothing here
+imports scikit-learn or skorch.
 """
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ._random import rand_like, randn_like
 
 NOISE_TYPES = ("gaussian", "masking", "salt_and_pepper")
 
@@ -55,6 +60,42 @@ class AutoEncoder(nn.Module):
         self.encoder = encoder
         self.decoder = decoder
         self.likelihood = likelihood
+
+    def forward(self, x, tails=None):
+        """The training step's pass over a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+        tails : torch.Tensor of shape (m, n_features), default=None
+            Rows whose embedding the step needs as well (the sampled
+            neighbours of the neighbour-preserving term).
+
+        Returns
+        -------
+        out : dict of str to torch.Tensor
+            :meth:`loss_terms` of ``x``; with ``tails``, also
+            ``"embedding"``, the batch's embedding (:meth:`embed`, from the
+            same encoder pass as the loss where the model allows), and
+            ``"tail_embedding"``, that of ``tails``.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+        ...                     "bernoulli")
+        >>> sorted(model(torch.rand(4, 6)))
+        ['loss', 'reconstruction']
+        >>> out = model(torch.rand(4, 6), tails=torch.rand(3, 6))
+        >>> out["embedding"].shape, out["tail_embedding"].shape
+        (torch.Size([4, 2]), torch.Size([3, 2]))
+        """
+        if tails is None:
+            return self.loss_terms(x)
+        terms, z = self.loss_terms_and_embedding(x)
+        return {**terms, "embedding": z, "tail_embedding": self.embed(tails)}
 
     def embed(self, x):
         """The deterministic embedding of ``x``.
@@ -240,13 +281,13 @@ def corrupt(x, noise, noise_level, value_range=(0.0, 1.0)):
     if noise_level == 0:
         return x
     if noise == "gaussian":
-        return x + noise_level * torch.randn_like(x)
-    hit = torch.rand_like(x) < noise_level
+        return x + noise_level * randn_like(x)
+    hit = rand_like(x) < noise_level
     if noise == "masking":
         return x.masked_fill(hit, 0.0)
     if noise == "salt_and_pepper":
         low, high = value_range
-        salt = torch.rand_like(x) < 0.5
+        salt = rand_like(x) < 0.5
         return torch.where(hit, torch.where(salt, high, low), x)
     raise ValueError(f"noise must be one of {NOISE_TYPES}, got {noise!r}")
 

@@ -6,6 +6,7 @@ Pure PyTorch: nothing here imports scikit-learn or skorch.
 import torch
 
 from ._autoencoder import AutoEncoder
+from ._random import randn_like
 
 # exp(±10) spans posterior standard deviations from 0.0067 to 148: wide enough
 # for any sensible posterior, narrow enough that exp() cannot overflow and a
@@ -121,7 +122,7 @@ class VariationalAutoEncoder(AutoEncoder):
         mean, logvar = self.posterior(x)
         z = mean
         if self.training:
-            z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+            z = mean + torch.exp(0.5 * logvar) * randn_like(mean)
         recon = self.reconstruction_nll(self.decoder(z), x, reduction="none")
         kl = 0.5 * (mean**2 + logvar.exp() - 1.0 - logvar)
         return recon, kl.sum(dim=1), mean

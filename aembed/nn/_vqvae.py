@@ -4,6 +4,7 @@ Pure PyTorch: nothing here imports scikit-learn or skorch.
 """
 
 import torch
+import torch.distributed as dist
 from torch import nn
 
 from ._autoencoder import AutoEncoder
@@ -77,6 +78,9 @@ class VectorQuantizer(nn.Module):
         # initialises the whole codebook from encoder outputs.
         self.register_buffer("idle", torch.full((n_codes,), float("inf")))
         self.register_buffer("usage", torch.zeros(n_codes), persistent=False)
+        # Set while training data-parallel: every process updates the
+        # codebook from the whole global batch, so all keep the same one.
+        self.synchronize = False
 
     def nearest(self, z):
         """Index of the nearest code (Euclidean) for every row of ``z``.
@@ -171,6 +175,8 @@ class VectorQuantizer(nn.Module):
         self.usage.zero_()
 
     def _update(self, z, codes):
+        if self.synchronize and dist.is_available() and dist.is_initialized():
+            z, codes = _gather(z), _gather(codes)
         counts = torch.bincount(codes, minlength=self.n_codes).to(z.dtype)
         sums = torch.zeros_like(self.ema_sum).index_add_(0, codes, z)
         self.usage += counts
@@ -195,6 +201,13 @@ class VectorQuantizer(nn.Module):
         self.ema_sum.copy_(torch.where(dead, new * fair_share, self.ema_sum))
         self.ema_count.masked_fill_(dead[:, 0], fair_share)
         self.idle.masked_fill_(dead[:, 0], 0)
+
+
+def _gather(tensor):
+    """The rows of every process's ``tensor``, in rank order (equal shapes)."""
+    parts = [torch.empty_like(tensor) for _ in range(dist.get_world_size())]
+    dist.all_gather(parts, tensor.contiguous())
+    return torch.cat(parts)
 
 
 class VectorQuantizedAutoEncoder(AutoEncoder):

@@ -1,0 +1,97 @@
+"""Data-parallel training on two CPU processes (gloo, 127.0.0.1), by torchrun."""
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import aembed
+
+pytest.importorskip("accelerate")
+WORKER = os.path.join(os.path.dirname(__file__), "distributed_worker.py")
+TORCHRUN = os.path.join(os.path.dirname(sys.executable), "torchrun")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ddp")
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "GLOO_SOCKET_IFNAME": "lo",
+        "MASTER_ADDR": "127.0.0.1",
+    }
+    command = [TORCHRUN, "--standalone", "--nproc_per_node", "2", WORKER, str(out)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    reports = [torch.load(out / f"rank{r}.pt", weights_only=False) for r in (0, 1)]
+    return out, reports
+
+
+KEYS = [f"{name}-{weight}" for name in ("dae", "vae", "vqvae") for weight in (0.0, 0.5)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", KEYS)
+def test_both_ranks_end_with_the_same_model_and_history(runs, key):
+    _, (zero, one) = runs
+    a, b = zero[key], one[key]
+    assert a["state"].keys() == b["state"].keys()
+    for name in a["state"]:  # weights and the VQ-VAE's codebook buffers
+        torch.testing.assert_close(a["state"][name], b["state"][name], rtol=0, atol=0)
+    np.testing.assert_array_equal(a["history"], b["history"])
+    np.testing.assert_array_equal(a["dur"], b["dur"])
+    np.testing.assert_array_equal(a["Z"], b["Z"])
+    assert a["plain"] and b["plain"] and a["pickles"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", KEYS)
+def test_each_rank_runs_half_of_the_batches(runs, key):
+    _, (zero, one) = runs
+    expected = math.ceil(256 / (2 * 32))
+    assert zero[key]["batches"] == one[key]["batches"] == [expected] * 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", KEYS)
+def test_two_ranks_at_b_train_as_one_process_at_2b(runs, key):
+    # Gradients averaged over two shares of a global batch are the global
+    # batch's gradient, and the random draws are the global batch's: the
+    # runs agree up to floating-point rounding, shuffled as they are.
+    _, (zero, _) = runs
+    np.testing.assert_allclose(
+        zero[key]["Z"], zero[key]["single"], rtol=1e-3, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        zero[key]["partial"], zero[key]["single_partial"], rtol=1e-3, atol=1e-4
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", KEYS)
+def test_rank_zero_writes_a_plain_model(runs, key):
+    out, (zero, _) = runs
+    assert not (out / f"{key}-rank1.aembed").exists()
+    loaded = aembed.load(out / f"{key}-rank0.aembed")
+    from sklearn.datasets import load_digits
+
+    X = load_digits(return_X_y=True)[0][:256].astype(np.float32)
+    np.testing.assert_array_equal(loaded.transform(X), zero[key]["Z"])
+
+
+def test_a_single_process_does_not_train_data_parallel():
+    from sklearn.datasets import load_digits
+
+    from aembed import DenoisingAEEmbedder
+
+    X = load_digits(return_X_y=True)[0][:200]
+    auto = DenoisingAEEmbedder(max_epochs=2, random_state=0).fit(X)
+    off = DenoisingAEEmbedder(max_epochs=2, random_state=0, distributed=False).fit(X)
+    np.testing.assert_array_equal(auto.transform(X), off.transform(X))
+    with pytest.raises(ValueError, match="needs a script started by a launcher"):
+        DenoisingAEEmbedder(max_epochs=1, distributed=True).fit(X)
