@@ -30,11 +30,13 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.history import History
 
 from . import _persistence
+from ._devices import resolve_device as _resolve_device
 from ._graph import neighbor_graph, spectral_layout
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import apply_scaling, fit_scaling, undo_scaling
+from ._torch_state import TORCH_STATE_LOCK, flush_denormal_enabled
 from .metrics import _reject_bools
-from .nn import ACTIVATIONS
+from .nn import ACTIVATIONS, build_encoder_decoder
 
 _MIN_INFERENCE_BATCH = 4096
 # The neighbour term's similarities see distances times this: UMAP's layout
@@ -46,38 +48,26 @@ _LAYOUT_PASSES = 5
 CHECKPOINT_FILE = "checkpoint.aembed"
 
 
-def _resolve_device(device):
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        reason = (
-            "this PyTorch build has no CUDA support"
-            if torch.version.cuda is None
-            else "no CUDA device is visible"
-        )
-        raise ValueError(
-            f"device='cuda' was requested but {reason}; use device='cpu' or 'auto'."
-        )
-    return device
-
-
 @contextlib.contextmanager
 def _training_context(seed, device):
     """Seeded, denormal-free torch state that leaves the caller's untouched.
 
     MNIST-like data (many exact zeros) drive Adam's moment estimates into
     subnormal floats, which make CPU epochs much slower; flushing them to
-    zero costs no accuracy. PyTorch cannot report the flag's previous value,
-    so it is restored to its default, off.
+    zero costs no accuracy. The caller's flag is probed and restored. The
+    global state is held under a lock, so that threaded fits with the same
+    seed give the models of fits run one after the other.
     """
-    cuda_devices = [torch.device(device)] if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=cuda_devices):
+    kind = torch.device(device).type
+    devices = [] if kind == "cpu" else [torch.device(device)]
+    with TORCH_STATE_LOCK, torch.random.fork_rng(devices=devices, device_type=kind):
+        flush = flush_denormal_enabled()
         torch.manual_seed(seed)
         torch.set_flush_denormal(True)
         try:
             yield
         finally:
-            torch.set_flush_denormal(False)
+            torch.set_flush_denormal(flush)
 
 
 def _history_frame(history):
@@ -176,6 +166,16 @@ class _EpochEnd(Callback):
 class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of the autoencoder embedders. Not for direct use."""
 
+    # The parameters that define the network. fit records them in
+    # ``_network_``, which transform, save, load and warm starts use, so
+    # that set_params after fit cannot change what the fitted model is.
+    _network_params = (
+        "n_components",
+        "hidden_layer_sizes",
+        "image_shape",
+        "activation",
+    )
+
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
@@ -196,7 +196,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "checkpoint_dir": [str, os.PathLike, None],
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
-        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "device": [str, torch.device],
         "mixed_precision": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -255,9 +255,24 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     # -- hooks for subclasses -------------------------------------------------
 
-    def _build_module(self, n_features, likelihood, value_range):
-        """Return the PyTorch module; see :mod:`aembed.nn` for its interface."""
+    def _build_module(self, network, n_features, likelihood, value_range):
+        """Return the PyTorch module; see :mod:`aembed.nn` for its interface.
+
+        ``network`` holds the recorded ``_network_params``; the module is
+        built from them, never from the current parameters.
+        """
         raise NotImplementedError
+
+    def _encoder_decoder(self, network, n_features, n_encoder_outputs):
+        """The encoder and decoder ``network`` describes."""
+        return build_encoder_decoder(
+            n_features,
+            network["n_components"],
+            n_encoder_outputs,
+            network["hidden_layer_sizes"],
+            network["activation"],
+            network["image_shape"],
+        )
 
     def _extra_callbacks(self):
         """skorch callbacks the objective needs (e.g. a KL warm-up)."""
@@ -318,6 +333,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X = validate_data(self, X, dtype=np.float32, reset=not warm)
         X = np.require(X, requirements=["C", "W"])
         self._check_params_against_data(X)
+        if warm:
+            self._check_warm_network()
         device = _resolve_device(self.device)
         checkpoint = self._checkpoint_path()
 
@@ -330,6 +347,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             self._check_warm_data(Xs)
             previous = _current_state(self.net_)
         else:
+            self._network_ = self._network_from_params()
             self.reconstruction_loss_ = self._resolve_loss(Xs)
             likelihood = (
                 "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
@@ -395,7 +413,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         initial weights are drawn from the caller's random context.
         """
         net = EmbedderNet(
-            module=self._build_module(**self._module_args_),
+            module=self._build_module(self._network_, **self._module_args_),
             criterion=torch.nn.Identity,
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay,
@@ -411,6 +429,32 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         net.input_scaling_ = (self.input_offset_, self.input_scale_)
         net.mixed_precision_ = bool(self.mixed_precision)
         return net.initialize()
+
+    def _network_from_params(self):
+        """``_network_params`` as the current parameters set them, as plain data."""
+        network = {}
+        for name in self._network_params:
+            value = getattr(self, name)
+            if name == "image_shape":
+                value = self._image_shape()
+            elif isinstance(value, tuple | list | np.ndarray):
+                value = tuple(int(v) for v in value)
+            network[name] = _persistence.to_plain(value)
+        return network
+
+    def _check_warm_network(self):
+        current = self._network_from_params()
+        changed = [
+            f"{name} from {self._network_[name]!r} to {current[name]!r}"
+            for name in current
+            if current[name] != self._network_.get(name)
+        ]
+        if changed:
+            raise ValueError(
+                "warm_start=True continues training the fitted network, but the "
+                f"current parameters describe a different one ({', '.join(changed)}"
+                "). Set warm_start=False to train a new network, or set them back."
+            )
 
     def _continue_from(self, net, state):
         """Load the previous fit's state into the new net, for a warm start."""
@@ -668,11 +712,16 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             est.set_output(transform=body["output"])
         for name, value in _persistence.decode_attributes(body["attributes"]).items():
             setattr(est, name, value)
+        if not hasattr(est, "_network_"):  # written before networks were recorded
+            est._network_ = est._network_from_params()
+        est._network_ = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in est._network_.items()
+        }
         if body["rng"] is not None:
             torch.Generator().set_state(body["rng"])  # refuse a bad state now
         # A new module's random initial weights are overwritten at once; they
         # must not consume the caller's random stream.
-        with torch.random.fork_rng(devices=[]):
+        with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]):
             net = est._make_net(_resolve_device(device), est._callbacks())
         _restore_state(
             net,
@@ -759,7 +808,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        return self._map_batches(X, self._embed, self.n_components, scale_in=True)
+        return self._map_batches(X, self._embed, self._n_features_out, scale_in=True)
 
     def inverse_transform(self, X):
         """Decode embedded points back to the input space.
@@ -776,10 +825,11 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         check_is_fitted(self)
         X = check_array(X, dtype=[np.float32, np.float64], input_name="X")
-        if X.shape[1] != self.n_components:
+        n_components = self._n_features_out
+        if X.shape[1] != n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."
-                f"inverse_transform expects n_components={self.n_components} "
+                f"inverse_transform expects n_components={n_components} "
                 "(points in the embedding space)."
             )
         return self._map_batches(
@@ -834,8 +884,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _n_features_out(self):
         # get_feature_names_out checks this attribute to tell a fitted
         # estimator: like PCA's, it exists only after fit.
+        # Fitted with n_components, whatever set_params said since.
         check_is_fitted(self, "net_")
-        return int(self.n_components)
+        return int(self._network_["n_components"])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

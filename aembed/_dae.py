@@ -6,9 +6,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
-from .nn import NOISE_TYPES, DenoisingAutoEncoder, build_encoder_decoder
+from ._registry import register
+from .nn import NOISE_TYPES, DenoisingAutoEncoder
 
 
+@register
 @Substitution(**_shared_docs)
 class DenoisingAEEmbedder(_BaseEmbedder):
     """Denoising autoencoder as a scikit-learn transformer.
@@ -129,14 +131,9 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         self.noise = noise
         self.noise_level = noise_level
 
-    def _build_module(self, n_features, likelihood, value_range):
-        encoder, decoder = build_encoder_decoder(
-            n_features,
-            self.n_components,
-            self.n_components,
-            self.hidden_layer_sizes,
-            self.activation,
-            self._image_shape(),
+    def _build_module(self, network, n_features, likelihood, value_range):
+        encoder, decoder = self._encoder_decoder(
+            network, n_features, network["n_components"]
         )
         return DenoisingAutoEncoder(
             encoder,

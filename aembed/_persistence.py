@@ -30,6 +30,8 @@ import warnings
 import numpy as np
 import torch
 
+from ._devices import resolve_device
+from ._registry import ESTIMATORS
 from ._version import __version__
 
 FORMAT = "aembed"
@@ -46,10 +48,11 @@ DERIVED_ATTRIBUTES = frozenset({"net_", "history_", "n_iter_"})
 def to_plain(value):
     """``value`` as plain Python data, or raise ``TypeError``.
 
-    NumPy scalars and arrays become Python scalars and tuples, paths become
-    strings; anything else that is not a str, int, float, bool, None, list,
-    tuple or dict with str keys is refused. ``torch.load(weights_only=True)``
-    reads back exactly these types (and tensors).
+    NumPy scalars and arrays become Python scalars and tuples, paths and
+    torch devices become strings; anything else that is not a str, int,
+    float, bool, None, list, tuple or dict with str keys is refused.
+    ``torch.load(weights_only=True)`` reads back exactly these types (and
+    tensors).
     """
     if value is None or type(value) in (bool, int, float, str):
         return value
@@ -59,6 +62,8 @@ def to_plain(value):
         return to_plain(tuple(value.tolist()))
     if isinstance(value, os.PathLike):
         return to_plain(os.fspath(value))
+    if isinstance(value, torch.device):
+        return str(value)
     if isinstance(value, tuple):
         return tuple(to_plain(v) for v in value)
     if isinstance(value, list):
@@ -360,9 +365,10 @@ def load(path, device="cpu"):
     ----------
     path : str or path-like
         The model file.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to place the network; also becomes the estimator's ``device``
-        parameter, which a later ``fit`` uses.
+    device : str or torch.device, default="cpu"
+        Where to place the network, as an estimator's ``device`` (``"cpu"``,
+        ``"cuda"``, ``"cuda:1"``, ``"mps"``, ``"auto"``); also becomes the
+        estimator's ``device`` parameter, which a later ``fit`` uses.
 
     Returns
     -------
@@ -395,15 +401,10 @@ def load(path, device="cpu"):
     >>> bool((loaded.transform(X[:5]) == emb.transform(X[:5])).all())
     True
     """
-    from ._base import _resolve_device
-    from .utils import all_estimators
-
-    if device not in ("cpu", "cuda", "auto"):
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}.")
-    _resolve_device(device)  # fail before reading when the device is missing
+    resolve_device(device)  # fail before reading when the device is missing
 
     body = read(path)
-    classes = dict(all_estimators())
+    classes = ESTIMATORS
     class_name = body.get("class")
     if not isinstance(class_name, str) or class_name not in classes:
         raise ValueError(

@@ -10,7 +10,8 @@ from skorch.callbacks import Callback
 
 from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
-from .nn import VariationalAutoEncoder, build_encoder_decoder
+from ._registry import register
+from .nn import VariationalAutoEncoder
 
 
 class _KLWarmup(Callback):
@@ -32,6 +33,7 @@ class _KLWarmup(Callback):
         net.module_.kl_weight = 1.0
 
 
+@register
 @Substitution(**_shared_docs)
 class VAEEmbedder(_BaseEmbedder):
     """Variational autoencoder (β-VAE) as a scikit-learn transformer.
@@ -174,17 +176,11 @@ class VAEEmbedder(_BaseEmbedder):
         self.beta = beta
         self.kl_warmup_epochs = kl_warmup_epochs
 
-    def _build_module(self, n_features, likelihood, value_range):
-        encoder, decoder = build_encoder_decoder(
-            n_features,
-            self.n_components,
-            2 * self.n_components,
-            self.hidden_layer_sizes,
-            self.activation,
-            self._image_shape(),
-        )
+    def _build_module(self, network, n_features, likelihood, value_range):
+        n_latent = network["n_components"]
+        encoder, decoder = self._encoder_decoder(network, n_features, 2 * n_latent)
         return VariationalAutoEncoder(
-            encoder, decoder, likelihood, n_latent=self.n_components, beta=self.beta
+            encoder, decoder, likelihood, n_latent=n_latent, beta=self.beta
         )
 
     def _extra_callbacks(self):
@@ -295,5 +291,5 @@ class VAEEmbedder(_BaseEmbedder):
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
         rng = check_random_state(random_state)
-        z = rng.standard_normal((n_samples, self.n_components)).astype(np.float32)
+        z = rng.standard_normal((n_samples, self._n_features_out)).astype(np.float32)
         return self.inverse_transform(z)

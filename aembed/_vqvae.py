@@ -10,7 +10,8 @@ from skorch.callbacks import Callback
 
 from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
-from .nn import VectorQuantizedAutoEncoder, build_encoder_decoder
+from ._registry import register
+from .nn import VectorQuantizedAutoEncoder
 
 
 class _CodebookUsage(Callback):
@@ -33,6 +34,7 @@ class _CodebookUsage(Callback):
         net.history.record("train_code_usage", used)
 
 
+@register
 @Substitution(**_shared_docs)
 class VQVAEEmbedder(_BaseEmbedder):
     """Vector-quantised autoencoder (VQ-VAE) as a scikit-learn transformer.
@@ -116,6 +118,8 @@ class VQVAEEmbedder(_BaseEmbedder):
     (32, 2)
     """
 
+    _network_params = (*_BaseEmbedder._network_params, "n_codes")
+
     _parameter_constraints: dict = {
         **_BaseEmbedder._parameter_constraints,
         "n_codes": [Interval(Integral, 1, None, closed="left")],
@@ -182,21 +186,15 @@ class VQVAEEmbedder(_BaseEmbedder):
         self.commitment_cost = commitment_cost
         self.quantize = quantize
 
-    def _build_module(self, n_features, likelihood, value_range):
-        encoder, decoder = build_encoder_decoder(
-            n_features,
-            self.n_components,
-            self.n_components,
-            self.hidden_layer_sizes,
-            self.activation,
-            self._image_shape(),
-        )
+    def _build_module(self, network, n_features, likelihood, value_range):
+        n_latent = network["n_components"]
+        encoder, decoder = self._encoder_decoder(network, n_features, n_latent)
         return VectorQuantizedAutoEncoder(
             encoder,
             decoder,
             likelihood,
-            n_latent=self.n_components,
-            n_codes=self.n_codes,
+            n_latent=n_latent,
+            n_codes=network["n_codes"],
             commitment_cost=self.commitment_cost,
         )
 

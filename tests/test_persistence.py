@@ -55,6 +55,15 @@ def save_and_load(est, path, **kwargs):
     return aembed.load(path, **kwargs)
 
 
+class TrainingSpy(Callback):
+    """Records whether training started."""
+
+    started = False
+
+    def on_train_begin(self, net, **kwargs):
+        self.started = True
+
+
 class InterruptAt(Callback):
     """Raise ``error`` after the first batch of epoch ``epoch``.
 
@@ -178,7 +187,7 @@ def test_a_model_saved_on_a_gpu_loads_on_the_cpu(fitted, digits, tmp_path, monke
 
 def test_load_refuses_a_device_it_does_not_have(fitted, tmp_path):
     fitted[DenoisingAEEmbedder].save(tmp_path / "model.aembed")
-    with pytest.raises(ValueError, match="device must be"):
+    with pytest.raises(ValueError, match="device='tpu' is not a device"):
         aembed.load(tmp_path / "model.aembed", device="tpu")
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="device='cuda' was requested"):
@@ -460,6 +469,45 @@ def test_a_failed_fit_leaves_no_half_replaced_model(digits):
         est.set_params(lr=1e8, scaling="standard").fit(digits)
     with pytest.raises(NotFittedError):
         est.transform(digits)
+
+
+# -- the fitted network ------------------------------------------------------------
+
+NETWORK_CHANGES = [
+    {"activation": "tanh"},
+    {"hidden_layer_sizes": (8,)},
+    {"n_components": 3},
+    {"image_shape": (8, 8)},
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("change", NETWORK_CHANGES + [{"n_codes": 4}])
+def test_parameters_changed_after_fit_do_not_change_the_fitted_model(
+    cls, change, fitted, digits, tmp_path
+):
+    if "n_codes" in change and "n_codes" not in cls().get_params():
+        pytest.skip("only the VQ-VAE has a codebook")
+    est = fitted[cls]
+    names = est.get_feature_names_out()
+    changed = joblib.load(joblib.dump(est, tmp_path / "e.joblib")[0])
+    changed.set_params(**change)
+    assert_same_model(est, changed, digits)
+    assert_array_equal(changed.get_feature_names_out(), names)
+    # The file holds the network fit trained, not the changed parameters.
+    assert_same_model(est, save_and_load(changed, tmp_path / "m.aembed"), digits)
+
+
+@pytest.mark.parametrize("change", NETWORK_CHANGES)
+def test_warm_start_refuses_a_changed_network_and_keeps_the_model(change, digits):
+    est = DenoisingAEEmbedder(**FAST, warm_start=True).fit(digits)
+    before = est.transform(digits)
+    spy = TrainingSpy()
+    with pytest.raises(ValueError, match=f"{next(iter(change))} from .* to"):
+        est.set_params(callbacks=[spy], **change).fit(digits)
+    assert not spy.started
+    assert_array_equal(est.transform(digits), before)
+    assert est.n_iter_ == 3
 
 
 # -- warm start --------------------------------------------------------------------
