@@ -123,9 +123,11 @@ default="relu"
         cells and by their distance in the first 100 principal components
         above. Only used when ``neighbor_weight`` > 0.
 
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
-        one.
+    device : str or torch.device, default="cpu"
+        Where to train and infer, as PyTorch names it: ``"cpu"``,
+        ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a :class:`torch.device`;
+        ``"auto"`` takes the GPU when PyTorch sees one. A device that is
+        not available here is refused when ``fit`` starts.
 
     mixed_precision : bool, default=False
         Run forward passes in bfloat16 (``torch.autocast``), in training and

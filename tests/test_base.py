@@ -1,13 +1,19 @@
 """Behaviour shared by every estimator through the base class."""
 
+import threading
+import warnings
+
+import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
-from aembed import DenoisingAEEmbedder
+from aembed import DenoisingAEEmbedder, VAEEmbedder
 from aembed._base import _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
 from aembed.utils import all_estimators
@@ -187,6 +193,42 @@ def test_cuda_request_without_a_gpu_is_explained():
         DenoisingAEEmbedder(device="cuda", **FAST).fit(np.zeros((4, 2)))
 
 
+@pytest.mark.parametrize("device", [torch.device("cpu"), "cpu:0"])
+def test_devices_as_pytorch_spells_them(device, tmp_path, digits):
+    X, _ = digits
+    est = DenoisingAEEmbedder(device=device, **FAST).fit(X)
+    assert str(est.net_.device) == "cpu"
+    assert clone(est).get_params()["device"] == device
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the device is saved, not dropped
+        est.save(tmp_path / "m.aembed")
+
+
+@pytest.mark.parametrize(
+    ("device", "match"),
+    [
+        ("tpu", "device='tpu' is not a device PyTorch knows"),
+        ("meta", "is a 'meta' device; aembed runs on"),
+        ("mps", "MPS is not available"),
+        (0, "device"),
+    ],
+)
+def test_devices_it_cannot_use_are_named_before_training(device, match, digits):
+    if device == "mps" and torch.backends.mps.is_available():
+        pytest.skip("MPS is available here")
+    spy = TrainingSpy()
+    with pytest.raises(ValueError, match=match):
+        DenoisingAEEmbedder(device=device, callbacks=[spy], **FAST).fit(digits[0])
+    assert not spy.started
+
+
+def test_a_missing_cuda_index_is_named(monkeypatch, digits):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match="'cuda:1' was requested but PyTorch sees 1"):
+        DenoisingAEEmbedder(device="cuda:1", **FAST).fit(digits[0])
+
+
 def test_auto_device_runs_where_torch_can():
     X = np.random.default_rng(0).random((20, 4))
     est = DenoisingAEEmbedder(device="auto", **FAST).fit(X)
@@ -253,6 +295,53 @@ def test_global_torch_rng_is_untouched(digits):
     torch.manual_seed(123)
     DenoisingAEEmbedder(**FAST).fit(X)
     np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def _flushes_denormals():
+    return (torch.full((1,), 1e-40) * 0.5).item() == 0.0
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_the_callers_flush_denormal_flag_is_restored(flag, digits):
+    if not torch.set_flush_denormal(True):
+        pytest.skip("this CPU cannot flush denormals")
+    torch.set_flush_denormal(flag)
+    try:
+        DenoisingAEEmbedder(**FAST).fit(digits[0])
+        assert _flushes_denormals() is flag
+    finally:
+        torch.set_flush_denormal(False)
+
+
+def _in_threads(function, n):
+    results = [None] * n
+
+    def run(i):
+        results[i] = function()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_seeded_fits_in_threads_equal_fits_one_after_the_other(cls, digits):
+    X, _ = digits
+    expected = cls(**FAST).fit_transform(X)
+    for Z in _in_threads(lambda: cls(**FAST).fit_transform(X), 3):
+        np.testing.assert_array_equal(Z, expected)
+
+
+def test_a_threaded_grid_search_gives_the_sequential_scores(digits):
+    X, _ = digits
+    search = GridSearchCV(VAEEmbedder(**FAST), {"beta": [0.5, 1.0, 2.0]}, cv=2)
+    expected = search.fit(X).cv_results_["mean_test_score"]
+    with joblib.parallel_backend("threading"):
+        search.set_params(n_jobs=3).fit(X)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], expected)
 
 
 def test_history_records_every_epoch_and_term(digits):

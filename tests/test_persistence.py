@@ -194,6 +194,20 @@ def test_load_refuses_a_device_it_does_not_have(fitted, tmp_path):
             aembed.load(tmp_path / "model.aembed", device="cuda")
 
 
+def test_persistence_imports_neither_the_estimators_nor_utils():
+    # The container and the estimators import the shared pieces (devices,
+    # the class whitelist) from modules of their own, not from each other.
+    import ast
+
+    tree = ast.parse(open(_persistence.__file__).read())
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not imported & {"_base", "utils", "_dae", "_vae", "_vqvae"}
+
+
 # -- files that must not load ----------------------------------------------------
 
 EXECUTED = []
