@@ -33,9 +33,10 @@ default="relu"
         ``inverse_transform``. ``"minmax"`` maps the global range of ``X``
         onto [0, 1] (one scale for all columns, as for pixels);
         ``"standard"`` gives every column zero mean and unit variance; None
-        uses ``X`` as it is. ``"auto"`` keeps data already in [0, 1], uses
-        ``"minmax"`` when all columns are non-negative and share one range
-        (images, counts), and ``"standard"`` otherwise.
+        uses ``X`` as it is. ``"auto"`` keeps data already in [0, 1] that
+        span at least half of it, uses ``"minmax"`` when all columns are
+        non-negative and share one range (images, counts, small numbers
+        such as data in [0, 0.001]), and ``"standard"`` otherwise.
 
     reconstruction_loss : {"auto", "bce", "mse"}, default="auto"
         ``"bce"``: binary cross-entropy, for data in [0, 1] after scaling

@@ -8,6 +8,10 @@ on the way out, so that ``inverse_transform`` speaks the caller's units.
 
 import numpy as np
 
+# Data in [0, 1] are taken to be on the unit scale already (pixels) only if
+# they span at least this much of it; smaller numbers are scaled like any.
+_UNIT_SPAN = 0.5
+
 
 def _looks_like_one_unit(X):
     """Whether all columns are non-negative and share one range, like pixels.
@@ -37,10 +41,11 @@ def fit_scaling(X, scaling):
         ``"minmax"`` maps the global range of ``X`` onto [0, 1] with one
         offset and one scale for all columns; ``"standard"`` centres and
         scales every column to unit variance (constant columns are only
-        centred); ``None`` keeps ``X`` as it is. ``"auto"`` keeps data that
-        already lie in [0, 1], uses ``"minmax"`` when all columns are
-        non-negative and share one range (images, counts of one kind), and
-        ``"standard"`` otherwise.
+        centred: those whose spread is within float32's rounding of their
+        values); ``None`` keeps ``X`` as it is. ``"auto"`` keeps data that
+        already lie in [0, 1] and span at least half of it, uses
+        ``"minmax"`` when all columns are non-negative and share one range
+        (images, counts of one kind), and ``"standard"`` otherwise.
 
     Returns
     -------
@@ -58,7 +63,8 @@ def fit_scaling(X, scaling):
     """
     n_features = X.shape[1]
     if scaling == "auto":
-        if X.min() >= 0 and X.max() <= 1:
+        low, high = X.min(), X.max()
+        if low >= 0 and high <= 1 and high - low >= _UNIT_SPAN:
             scaling = None
         elif _looks_like_one_unit(X):
             scaling = "minmax"
@@ -76,7 +82,10 @@ def fit_scaling(X, scaling):
     elif scaling == "standard":
         offset = X.mean(axis=0, dtype=np.float64)
         scale = X.std(axis=0, dtype=np.float64)
-        scale[scale < 10 * np.finfo(np.float32).eps * np.abs(offset).clip(1)] = 1.0
+        # Constant up to float32's rounding of the column's values, however
+        # small they are: only centred.
+        rounding = 10 * np.finfo(np.float32).eps * np.abs(X).max(axis=0)
+        scale[scale <= rounding] = 1.0
         mode = "standard"
     else:
         raise ValueError(f"unknown scaling {scaling!r}")

@@ -249,6 +249,36 @@ def test_scaling_modes_are_chosen_by_the_data():
     assert fit_scaling(pixels - 128, "auto")[0] == "standard"
 
 
+@pytest.mark.parametrize("factor", [1e-3, 1e-8])
+def test_auto_scales_small_data_that_lie_in_the_unit_interval(factor, digits):
+    # Small numbers, not pixels already in [0, 1]: they are brought to the
+    # unit scale (the digits' own map is "minmax", the mixed table's
+    # "standard"), and so train the models they train at their usual scale.
+    X = digits[0].astype(np.float32)
+    mixed = np.column_stack([X[:, :4], X[:, 4:8] / 16]).astype(np.float32)
+    for data in (X, mixed):
+        expected = fit_scaling(data, "auto")[0]
+        mode, offset, scale = fit_scaling(data * factor, "auto")
+        assert mode == expected
+        Xs = apply_scaling(data * factor, offset, scale)
+        np.testing.assert_allclose(
+            Xs, apply_scaling(data, *fit_scaling(data, "auto")[1:]), atol=1e-5
+        )
+
+
+def test_standard_scaling_keeps_columns_of_small_spread():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3)).astype(np.float32)
+    X[:, 0] *= 1e-7  # tiny, but not constant
+    X[:, 1] = 1e6 + rng.integers(0, 2, size=100) * 0.0625  # float32 rounding
+    X[:, 2] = 3.0
+    _, offset, scale = fit_scaling(X, "standard")
+    np.testing.assert_allclose(scale[0], X[:, 0].std(dtype=np.float64), rtol=1e-5)
+    assert scale[1] == scale[2] == 1.0
+    Xs = apply_scaling(X, offset, scale)
+    np.testing.assert_allclose(Xs[:, 0].std(), 1.0, rtol=1e-4)
+
+
 @pytest.mark.parametrize("mode", ["minmax", "standard", None])
 def test_scaling_round_trips(mode):
     X = np.random.default_rng(0).normal(5, 3, size=(30, 4)).astype(np.float32)
