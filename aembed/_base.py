@@ -44,6 +44,9 @@ _MIN_INFERENCE_BATCH = 4096
 _NEIGHBOR_SCALE = 3.0
 # Passes over the data that fit a new encoder to the spectral start.
 _LAYOUT_PASSES = 5
+# Training losses, as multiples of the first batch's, that say training
+# failed: an epoch this far above, or the last epoch this far above.
+_EXPLODED, _ENDED_ABOVE = 10.0, 1.5
 
 CHECKPOINT_FILE = "checkpoint.aembed"
 
@@ -369,9 +372,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             # One row has no neighbours to preserve.
             if self.neighbor_weight > 0 and len(train) > 1:
                 net.neighbor_term_ = self._neighbor_term(net, train, seed, warm)
+            n_before = 0 if previous is None else len(previous["history"])
             try:
                 net.partial_fit((train, valid))
-                n_before = 0 if previous is None else len(previous["history"])
                 self._settle_interrupt(net, epoch_end.state_, n_before)
                 rng = torch.get_rng_state()
             finally:
@@ -388,6 +391,42 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             # Early stopping may have restored an earlier epoch: the folder
             # ends with the model fit returns.
             self._write(checkpoint, net, _current_state(net), warn=False)
+        self._warn_if_undertrained(net, n_before)
+
+    def _warn_if_undertrained(self, net, n_before):
+        """Say so when this fit's training failed without reaching NaN.
+
+        Judged against the loss of the first training batch, before any
+        update: the training loss ended far above it (the model is worse
+        than an untrained one), or rose far above it on the way. Subclasses
+        add the failures of their objective.
+        """
+        losses = self.history_["train_loss"].to_numpy()[n_before:]
+        start = net.initial_loss_
+        if start is None or len(losses) == 0:
+            return
+        start = net.initial_loss_ = float(start)
+        fix = (
+            f"The learning rate (lr={self.lr}) is likely too high: lower it, or "
+            "check that the input is scaled (scaling='auto' or 'standard')."
+        )
+        peak = int(np.argmax(losses))
+        if losses[-1] > _ENDED_ABOVE * start:
+            message = (
+                f"Training failed: the training loss ended at {losses[-1]:.4g}, "
+                f"{losses[-1] / start:.3g} times the {start:.4g} it started at; "
+                "the model is worse than an untrained one."
+            )
+        elif losses[peak] > _EXPLODED * start:
+            message = (
+                f"Training was unstable: the training loss rose to "
+                f"{losses[peak]:.4g} in epoch {n_before + peak + 1}, "
+                f"{losses[peak] / start:.3g} times the {start:.4g} it started "
+                f"at, before coming back to {losses[-1]:.4g}."
+            )
+        else:
+            return
+        warnings.warn(f"{message} {fix}", UserWarning, stacklevel=5)
 
     def _neighbor_term(self, net, train, seed, warm):
         """UMAP's graph of the (scaled) training rows, and the term it drives.

@@ -98,6 +98,9 @@ class EmbedderNet(NeuralNet):
     neighbor_term_ = None
     # bfloat16 autocast of forward passes when set (mixed precision).
     mixed_precision_ = False
+    # The loss of the first training batch, before any update: where
+    # training started, against which divergence is judged.
+    initial_loss_ = None
 
     def autocast(self):
         """Context of the forward passes: bfloat16 autocast with mixed precision."""
@@ -106,6 +109,10 @@ class EmbedderNet(NeuralNet):
             dtype=torch.bfloat16,
             enabled=self.mixed_precision_,
         )
+
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if training and self.initial_loss_ is None and loss is not None:
+            self.initial_loss_ = loss.detach()  # read once, after training
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]

@@ -1,5 +1,6 @@
 """Variational autoencoder (β-VAE) embedder."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +13,10 @@ from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
 from ._registry import register
 from .nn import VariationalAutoEncoder
+
+# Below this KL per latent dimension (in nats), at the end of training, the
+# posterior has collapsed onto the prior: the code carries next to nothing.
+_COLLAPSED_KL = 0.01
 
 
 class _KLWarmup(Callback):
@@ -182,6 +187,23 @@ class VAEEmbedder(_BaseEmbedder):
         return VariationalAutoEncoder(
             encoder, decoder, likelihood, n_latent=n_latent, beta=self.beta
         )
+
+    def _warn_if_undertrained(self, net, n_before):
+        super()._warn_if_undertrained(net, n_before)
+        if len(self.history_) == n_before:
+            return
+        kl = self.history_["train_kl"].iloc[-1] / self._n_features_out
+        if kl < _COLLAPSED_KL:
+            warnings.warn(
+                "The posterior collapsed onto the prior: the KL term ended at "
+                f"{kl:.2g} nats per latent dimension, so the decoder barely uses "
+                "the codes (reconstructions and samples are close to the mean row, "
+                "and the embedding spans a small part of the prior). Train longer "
+                "(max_epochs), raise kl_warmup_epochs, or lower beta "
+                f"(beta={self.beta}).",
+                UserWarning,
+                stacklevel=5,
+            )
 
     def _extra_callbacks(self):
         if self.kl_warmup_epochs == 0:

@@ -13,7 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
-from aembed import DenoisingAEEmbedder, VAEEmbedder
+from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed._base import _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
 from aembed.utils import all_estimators
@@ -177,6 +177,30 @@ def test_divergence_names_the_likely_cause(digits):
     X, _ = digits
     with pytest.raises(ValueError, match="learning rate .* too high"):
         DenoisingAEEmbedder(lr=1e8, scaling="standard", max_epochs=5).fit(X)
+
+
+def test_a_loss_that_ends_far_above_its_start_is_reported(digits):
+    # lr=1 takes the loss from 44 to about 200 without reaching NaN.
+    est = DenoisingAEEmbedder(lr=1.0, **{**FAST, "max_epochs": 10})
+    message = r"ended at .* times the .* \(lr=1.0\) is likely too high: lower it"
+    with pytest.warns(UserWarning, match=message):
+        est.fit(digits[0])
+    assert est.n_iter_ == 10  # the model is kept
+
+
+def test_a_loss_that_explodes_and_comes_back_is_reported(digits):
+    # The loss rises a hundredfold in epoch 1, then settles.
+    est = VQVAEEmbedder(lr=1.0, **{**FAST, "max_epochs": 10})
+    with pytest.warns(UserWarning, match="unstable: .* rose to .* in epoch 1"):
+        est.fit(digits[0])
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_healthy_training_warns_of_nothing(cls, digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cls(**FAST).fit(digits[0])
+        cls(**FAST, warm_start=True).fit(digits[0]).fit(digits[0])
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

@@ -355,7 +355,7 @@ def test_only_aembed_estimators_are_rebuilt(fitted, tmp_path, name):
     "edit",
     [
         lambda b: b["module"].pop("encoder.0.weight"),
-        lambda b: b["params"].update(n_components=3),
+        lambda b: b["attributes"]["values"]["_network_"].update(n_components=3),
         lambda b: b["params"].update(bogus=1),
         lambda b: b["attributes"]["values"].update(fit=1),
         lambda b: b["attributes"]["values"].update(net_=1),

@@ -1,5 +1,7 @@
 """Tests for VAEEmbedder and its module (common sklearn checks: test_common.py)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -55,6 +57,15 @@ def test_beta_weighs_the_kl_term(digits):
         for beta in (0.25, 4.0)
     }
     assert kl[4.0] < 0.5 * kl[0.25]
+
+
+def test_a_collapsed_posterior_is_reported(digits):
+    X, _ = digits
+    with pytest.warns(UserWarning, match="posterior collapsed .* lower beta"):
+        VAEEmbedder(beta=50.0, **{**FAST, "max_epochs": 3}).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        VAEEmbedder(beta=0.1, **{**FAST, "max_epochs": 3}).fit(X)
 
 
 def test_kl_warmup_ramps_the_weight_then_restores_it(digits):
