@@ -73,6 +73,20 @@ def _training_context(seed, device):
             torch.set_flush_denormal(flush)
 
 
+def _check_memory(n_bytes, what):
+    """Refuse, before allocating, an output larger than the machine's memory."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # the platform does not say
+        return
+    if n_bytes > memory:
+        raise MemoryError(
+            f"{what} would return {n_bytes / 2**30:.3g} GiB, more than this "
+            f"machine's {memory / 2**30:.3g} GiB of memory; ask for fewer rows "
+            "at a time."
+        )
+
+
 def _history_frame(history):
     skip = {"batches", "train_batch_count", "valid_batch_count"}
     rows = [{k: v for k, v in row.items() if k not in skip} for row in history]

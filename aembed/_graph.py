@@ -19,6 +19,8 @@ from ._torch_state import TORCH_STATE_LOCK
 
 # UMAP's curve 1 / (1 + a d^(2b)) fitted to its default min_dist=0.1, spread=1.
 UMAP_A, UMAP_B = 1.5769, 0.8951
+# The most distances the cell search holds at once (64 MiB of float32).
+_MAX_BLOCK = 2**24
 
 
 def nearest_neighbors(
@@ -146,10 +148,14 @@ def _cell_search(space, k, random_state, n_probe=8, n_iter=10):
         if len(pool) <= k:
             # A tiny neighbourhood of cells: search everything instead.
             pool = torch.arange(n)
-        d2 = _squared(space[queries], space[pool])
-        d2[pool[None, :] == queries[:, None]] = float("inf")
-        nearest = torch.topk(d2, k, dim=1, largest=False, sorted=False).indices
-        out[queries] = pool[nearest]
+        # Duplicated rows share a cell, which can hold most of the data: its
+        # distances are taken a block of queries at a time.
+        step = max(1, _MAX_BLOCK // len(pool))
+        for rows in torch.split(queries, step):
+            d2 = _squared(space[rows], space[pool])
+            d2[pool[None, :] == rows[:, None]] = float("inf")
+            nearest = torch.topk(d2, k, dim=1, largest=False, sorted=False).indices
+            out[rows] = pool[nearest]
     return out
 
 

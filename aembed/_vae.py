@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
-from ._base import _BaseEmbedder
+from ._base import _MIN_INFERENCE_BATCH, _BaseEmbedder, _check_memory
 from ._docstrings import Substitution, _shared_docs
 from ._registry import register
 from .nn import VariationalAutoEncoder
@@ -312,6 +312,14 @@ class VAEEmbedder(_BaseEmbedder):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
+        n_features, n_latent = self.n_features_in_, self._n_features_out
+        _check_memory(n_samples * n_features * 4, f"sample({n_samples})")
         rng = check_random_state(random_state)
-        z = rng.standard_normal((n_samples, self._n_features_out)).astype(np.float32)
-        return self.inverse_transform(z)
+        out = np.empty((n_samples, n_features), dtype=np.float32)
+        # Drawn and decoded in chunks: the same draws as all at once.
+        chunk = max(self.batch_size, _MIN_INFERENCE_BATCH)
+        for start in range(0, n_samples, chunk):
+            stop = min(start + chunk, n_samples)
+            z = rng.standard_normal((stop - start, n_latent)).astype(np.float32)
+            out[start:stop] = self.inverse_transform(z)
+        return out

@@ -6,6 +6,7 @@ import torch
 from sklearn.datasets import load_digits
 from sklearn.neighbors import NearestNeighbors
 
+from aembed import _graph
 from aembed._graph import (
     NeighborSampler,
     fuzzy_graph,
@@ -21,6 +22,24 @@ def test_neighbours_match_an_exact_search_without_pca():
     exact = NearestNeighbors(n_neighbors=11).fit(X[:300]).kneighbors(X[:300])
     np.testing.assert_allclose(distances, exact[0][:, 1:])
     assert not (indices == np.arange(300)[:, None]).any()
+
+
+def test_mostly_duplicate_rows_are_searched_in_bounded_memory(monkeypatch):
+    # Duplicates fall in one k-means cell, whose distance block was
+    # (cell rows, probed rows): quadratic in the number of duplicates.
+    rng = np.random.default_rng(0)
+    X = np.vstack([np.ones((11_000, 4)), rng.normal(size=(1_000, 4))])
+    largest = []
+    squared = _graph._squared
+    monkeypatch.setattr(
+        _graph,
+        "_squared",
+        lambda a, b: largest.append(len(a) * len(b)) or squared(a, b),
+    )
+    indices, distances = nearest_neighbors(X, 5, exact_below=10_000)
+    assert max(largest) <= _graph._MAX_BLOCK
+    assert (distances[:11_000] == 0).all()  # a duplicate's neighbours are copies
+    assert (indices[:11_000] < 11_000).all()
 
 
 def recall(found, exact):
