@@ -32,6 +32,7 @@ from skorch.history import History
 from . import _persistence
 from ._devices import resolve_device as _resolve_device
 from ._graph import neighbor_graph, spectral_layout
+from ._inputs import as_array
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import apply_scaling, fit_scaling, undo_scaling
 from ._torch_state import TORCH_STATE_LOCK, flush_denormal_enabled
@@ -73,17 +74,19 @@ def _training_context(seed, device):
             torch.set_flush_denormal(flush)
 
 
-def _check_memory(n_bytes, what):
-    """Refuse, before allocating, an output larger than the machine's memory."""
+def _check_memory(n_bytes, needs, fix):
+    """Refuse, before allocating, more than the machine's physical memory.
+
+    The message reads ``f"{needs} {size} GiB, more than ...; {fix}"``.
+    """
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # the platform does not say
         return
     if n_bytes > memory:
         raise MemoryError(
-            f"{what} would return {n_bytes / 2**30:.3g} GiB, more than this "
-            f"machine's {memory / 2**30:.3g} GiB of memory; ask for fewer rows "
-            "at a time."
+            f"{needs} {n_bytes / 2**30:.3g} GiB, more than this machine's "
+            f"{memory / 2**30:.3g} GiB of memory; {fix}"
         )
 
 
@@ -304,7 +307,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data; any numeric table (see ``scaling``).
+            Training data; any numeric table (see ``scaling``). Torch
+            tensors are taken too, here and in every method: detached,
+            copied to the CPU, bfloat16 widened to float32.
         y : None
             Ignored; present for API consistency.
 
@@ -347,7 +352,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         return self
 
     def _fit(self, X, warm):
-        X = validate_data(self, X, dtype=np.float32, reset=not warm)
+        X = validate_data(self, as_array(X), dtype=np.float32, reset=not warm)
         X = np.require(X, requirements=["C", "W"])
         self._check_params_against_data(X)
         if warm:
@@ -374,6 +379,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 "likelihood": likelihood,
                 "value_range": (float(Xs.min()), float(Xs.max())),
             }
+            self._check_network_memory()
             previous = None
 
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -483,6 +489,19 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         net.mixed_precision_ = bool(self.mixed_precision)
         return net.initialize()
 
+    def _check_network_memory(self):
+        """Refuse a network too large to train here, before allocating it."""
+        with torch.device("meta"):  # shapes only: no memory, no random draws
+            module = self._build_module(self._network_, **self._module_args_)
+        n_weights = sum(p.numel() for p in module.parameters())
+        n_buffers = sum(b.numel() for b in module.buffers())
+        # Weights, gradients and Adam's two moments, in float32.
+        _check_memory(
+            16 * n_weights + 4 * n_buffers,
+            f"Training this network ({n_weights:,} weights) needs at least",
+            "choose smaller hidden_layer_sizes, n_components or n_codes.",
+        )
+
     def _network_from_params(self):
         """``_network_params`` as the current parameters set them, as plain data."""
         network = {}
@@ -580,7 +599,15 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 _reject_bools(**{name: getattr(self, name)})
         for name in ("hidden_layer_sizes", "image_shape"):
             sizes = getattr(self, name)
-            if sizes is not None and any(isinstance(h, bool | np.bool_) for h in sizes):
+            if sizes is None:
+                continue
+            # sklearn's "array-like" admits dicts and sets, whose order (and
+            # what a saved file can hold) is not that of a sequence.
+            if not isinstance(sizes, tuple | list | np.ndarray) or np.ndim(sizes) != 1:
+                raise TypeError(
+                    f"{name} must be a tuple or list of integers, got {sizes!r}."
+                )
+            if any(isinstance(h, bool | np.bool_) for h in sizes):
                 raise TypeError(f"{name} must hold integers, got {sizes!r}.")
         for i, callback in enumerate(self.callbacks or []):
             # skorch takes a (name, callback) pair as a tuple or a list.
@@ -843,6 +870,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
         return out
 
+    def _check_rows(self, X):
+        """``X`` validated for inference: the columns ``fit`` saw, any float."""
+        check_is_fitted(self)
+        return validate_data(
+            self, as_array(X), reset=False, dtype=[np.float32, np.float64]
+        )
+
     def _embed(self, module, x):
         return module.embed(x)
 
@@ -859,8 +893,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_new : ndarray of shape (n_samples, n_components), float32
             The embedding.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._check_rows(X)
         return self._map_batches(X, self._embed, self._n_features_out, scale_in=True)
 
     def inverse_transform(self, X):
@@ -877,7 +910,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Reconstructions, in the units of the data seen in :term:`fit`.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float32, np.float64], input_name="X")
+        X = check_array(as_array(X), dtype=[np.float32, np.float64], input_name="X")
         n_components = self._n_features_out
         if X.shape[1] != n_components:
             raise ValueError(
@@ -905,8 +938,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_rec : ndarray of shape (n_samples, n_features_in_), float32
             Reconstructions in the same units.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._check_rows(X)
         return self._map_batches(
             X, self._reconstruct, self.n_features_in_, scale_in=True, unscale_out=True
         )
@@ -930,7 +962,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             ``-mean((X - reconstruct(X)) ** 2)``.
         """
         X_rec = self.reconstruct(X)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._check_rows(X)
         return -float(np.mean((X - X_rec) ** 2, dtype=np.float64))
 
     @property

@@ -31,8 +31,8 @@ class DenoisingAEEmbedder(_BaseEmbedder):
 
     noise_level : float, default=0.1
         Standard deviation of the Gaussian noise, in scaled units, or the
-        probability that an entry is masked or salted. 0 trains a plain
-        autoencoder.
+        probability (at most 1) that an entry is masked or salted. 0 trains
+        a plain autoencoder.
 
     {network}
 
@@ -130,6 +130,14 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         )
         self.noise = noise
         self.noise_level = noise_level
+
+    def _check_params_against_data(self, X):
+        super()._check_params_against_data(X)
+        if self.noise != "gaussian" and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level={self.noise_level} is the probability that "
+                f"noise={self.noise!r} hits an entry, so it must lie in [0, 1]."
+            )
 
     def _build_module(self, network, n_features, likelihood, value_range):
         encoder, decoder = self._encoder_decoder(

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
 from ._base import _MIN_INFERENCE_BATCH, _BaseEmbedder, _check_memory
@@ -241,8 +241,7 @@ class VAEEmbedder(_BaseEmbedder):
         >>> emb.score_samples(X[:3]).shape
         (3,)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._check_rows(X)
         elbo = self._map_batches(
             X, lambda m, x: m.elbo(x).unsqueeze(1), 1, scale_in=True
         )
@@ -313,7 +312,11 @@ class VAEEmbedder(_BaseEmbedder):
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
         n_features, n_latent = self.n_features_in_, self._n_features_out
-        _check_memory(n_samples * n_features * 4, f"sample({n_samples})")
+        _check_memory(
+            n_samples * n_features * 4,
+            f"sample({n_samples}) would return",
+            "draw fewer samples at a time.",
+        )
         rng = check_random_state(random_state)
         out = np.empty((n_samples, n_features), dtype=np.float32)
         # Drawn and decoded in chunks: the same draws as all at once.

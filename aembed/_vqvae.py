@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
 from ._base import _BaseEmbedder
@@ -231,8 +230,7 @@ class VQVAEEmbedder(_BaseEmbedder):
         >>> codes.shape, bool((codes < 16).all())
         ((5,), True)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = self._check_rows(X)
         # Passing through float32 is exact for indices below 2**24.
         codes = self._map_batches(
             X, lambda m, x: m.predict(x).unsqueeze(1), 1, scale_in=True

@@ -85,6 +85,41 @@ def test_invalid_parameters_are_named_before_training(cls, params, match, digits
     assert not spy.started
 
 
+NOT_SEQUENCES = [
+    {"hidden_layer_sizes": {16: 1}},
+    {"hidden_layer_sizes": {16, 8}},
+    {"hidden_layer_sizes": np.array([[16]])},
+    {"image_shape": {8: 8}},
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("params", NOT_SEQUENCES)
+def test_sizes_must_be_sequences(cls, params, digits):
+    # sklearn's "array-like" admits dicts and sets; their saved files did
+    # not load.
+    (name,) = params
+    spy = TrainingSpy()
+    with pytest.raises(TypeError, match=f"{name} must be a tuple or list"):
+        cls(callbacks=[spy], **{**FAST, **params}).fit(digits[0])
+    assert not spy.started
+
+
+@pytest.mark.parametrize(
+    ("cls", "params"),
+    [
+        (DenoisingAEEmbedder, {"hidden_layer_sizes": (10**9,)}),
+        (VAEEmbedder, {"n_components": 10**9}),
+        (VQVAEEmbedder, {"n_codes": 10**11}),
+    ],
+)
+def test_a_network_too_large_for_memory_is_refused_before_allocating(
+    cls, params, digits
+):
+    with pytest.raises(MemoryError, match="network .* needs at least .* GiB"):
+        cls(**{**FAST, **params}).fit(digits[0])
+
+
 BOOLEAN_SIZES = [
     {"n_components": True},
     {"batch_size": True},
@@ -258,6 +293,52 @@ def test_auto_device_runs_where_torch_can():
     est = DenoisingAEEmbedder(device="auto", **FAST).fit(X)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert str(est.net_.device) == expected
+
+
+# -- inputs users have at hand --------------------------------------------------
+
+TENSORS = {  # tensors, and the NumPy dtype of the same values
+    "requires_grad": (
+        lambda X: torch.tensor(X, dtype=torch.float32).requires_grad_(),
+        np.float32,
+    ),
+    "bfloat16": (lambda X: torch.tensor(X, dtype=torch.bfloat16), np.float32),
+    "float64": (lambda X: torch.tensor(X, dtype=torch.float64), np.float64),
+    "rows": (
+        lambda X: list(torch.tensor(X, dtype=torch.float32).requires_grad_()),
+        np.float32,
+    ),
+}
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("kind", TENSORS)
+def test_torch_tensors_are_taken_as_arrays(cls, kind, digits):
+    X = digits[0][:100]  # small integers: exact in bfloat16
+    as_tensor, dtype = TENSORS[kind]
+    est = cls(**FAST).fit(as_tensor(X))
+    X = X.astype(dtype)
+    expected = cls(**FAST).fit(X)
+    Z = expected.transform(X)
+    np.testing.assert_array_equal(est.transform(as_tensor(X)), Z)
+    if kind == "bfloat16":  # decode points that bfloat16 can hold
+        Z = torch.tensor(Z).bfloat16().float().numpy()
+    np.testing.assert_array_equal(
+        est.inverse_transform(as_tensor(Z)), expected.inverse_transform(Z)
+    )
+    assert est.score(as_tensor(X)) == expected.score(X)
+    for method in ("score_samples", "predict"):
+        if hasattr(est, method):
+            np.testing.assert_array_equal(
+                getattr(est, method)(as_tensor(X)), getattr(expected, method)(X)
+            )
+
+
+def test_sparse_tensors_are_refused_by_name(digits):
+    X = torch.tensor(digits[0][:50], dtype=torch.float32).to_sparse()
+    message = r"X is a sparse torch tensor \(torch.sparse_coo\); .* X.to_dense"
+    with pytest.raises(TypeError, match=message):
+        DenoisingAEEmbedder(**FAST).fit(X)
 
 
 # -- scaling -------------------------------------------------------------------

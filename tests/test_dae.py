@@ -71,3 +71,11 @@ def test_noise_changes_training_but_not_the_interface():
     plain = DenoisingAEEmbedder(noise_level=0.0, **FAST).fit(X[:200])
     noisy = DenoisingAEEmbedder(noise_level=0.5, **FAST).fit(X[:200])
     assert not np.array_equal(plain.transform(X[:20]), noisy.transform(X[:20]))
+
+
+@pytest.mark.parametrize("noise", ["masking", "salt_and_pepper"])
+def test_a_probability_above_one_is_refused_before_training(noise):
+    X = np.random.default_rng(0).random((20, 4))
+    with pytest.raises(ValueError, match="noise_level=1.5 is the probability"):
+        DenoisingAEEmbedder(noise=noise, noise_level=1.5, max_epochs=1).fit(X)
+    DenoisingAEEmbedder(noise="gaussian", noise_level=1.5, max_epochs=1).fit(X)
