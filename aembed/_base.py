@@ -11,8 +11,10 @@ subclass adds its parameters and builds its PyTorch module in
 import contextlib
 import copy
 import os
+import tempfile
 import warnings
 from numbers import Integral, Real
+from uuid import uuid4
 
 import numpy as np
 import pandas as pd
@@ -88,6 +90,14 @@ def _check_memory(n_bytes, needs, fix):
             f"{needs} {n_bytes / 2**30:.3g} GiB, more than this machine's "
             f"{memory / 2**30:.3g} GiB of memory; {fix}"
         )
+
+
+def _checkpoint_id(path):
+    """The training a checkpoint file belongs to, or None if it cannot tell."""
+    try:
+        return _persistence.read(path)["attributes"]["values"].get("_checkpoint_id_")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _history_frame(history):
@@ -383,7 +393,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             previous = None
 
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        epoch_end = _EpochEnd(self._checkpoint_writer(checkpoint))
+        write_checkpoint = self._checkpoint_writer(checkpoint)
+        epoch_end = _EpochEnd(write_checkpoint)
         with _training_context(seed, device):
             train, valid = self._split(torch.from_numpy(Xs), seed)
             net = self._make_net(device, self._callbacks(epoch_end))
@@ -410,7 +421,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if checkpoint is not None:
             # Early stopping may have restored an earlier epoch: the folder
             # ends with the model fit returns.
-            self._write(checkpoint, net, _current_state(net), warn=False)
+            write_checkpoint(net, _current_state(net))
         self._warn_if_undertrained(net, n_before)
 
     def _warn_if_undertrained(self, net, n_before):
@@ -430,11 +441,15 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             f"The learning rate (lr={self.lr}) is likely too high: lower it, or "
             "check that the input is scaled (scaling='auto' or 'standard')."
         )
-        peak = int(np.argmax(losses))
-        if losses[-1] > _ENDED_ABOVE * start:
+        peak, final = int(np.argmax(losses)), losses[-1]
+        if self.early_stopping and "valid_loss" in self.history_:
+            # fit keeps the weights of the best validation epoch.
+            valid = self.history_["valid_loss"].to_numpy()[n_before:]
+            final = losses[int(np.nanargmin(valid))]
+        if final > _ENDED_ABOVE * start:
             message = (
-                f"Training failed: the training loss ended at {losses[-1]:.4g}, "
-                f"{losses[-1] / start:.3g} times the {start:.4g} it started at; "
+                f"Training failed: the training loss ended at {final:.4g}, "
+                f"{final / start:.3g} times the {start:.4g} it started at; "
                 "the model is worse than an untrained one."
             )
         elif losses[peak] > _EXPLODED * start:
@@ -710,7 +725,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         version and the aembed version, and a checksum. Loading it never
         executes code, unlike a pickle, and works across aembed versions
         that read its format version. The write is atomic: an interrupted
-        save leaves any earlier file at ``path`` intact.
+        save leaves any earlier file at ``path`` intact. A file it replaces
+        keeps its permissions, and a symlink is written through to its
+        target.
 
         Parameters
         ----------
@@ -786,7 +803,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     @classmethod
     def _from_body(cls, body, device):
         """Rebuild a fitted estimator from a file's body, its net on ``device``."""
-        est = cls(**{**body["params"], "device": device})
+        # The author's checkpoint folder is a place on the author's machine: a
+        # later fit writes checkpoints only where its caller asks.
+        est = cls(**{**body["params"], "device": device, "checkpoint_dir": None})
         est._validate_params()
         if body["output"] is not None:
             est.set_output(transform=body["output"])
@@ -819,22 +838,71 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         return est
 
     def _checkpoint_path(self):
+        """This fit's checkpoint file, checked before any training.
+
+        The folder must be writable, and may hold only a checkpoint of this
+        estimator's own training: its earlier fits, or the fit it was loaded
+        from (``_checkpoint_id_`` names the training a file belongs to).
+        """
         if self.checkpoint_dir is None:
             return None
-        if os.path.exists(self.checkpoint_dir) and not os.path.isdir(
-            self.checkpoint_dir
-        ):
+        folder = os.fspath(self.checkpoint_dir)
+        if not folder:
             raise ValueError(
-                f"checkpoint_dir={os.fspath(self.checkpoint_dir)!r} is a file; "
-                "it must be a folder (made if missing)."
+                "checkpoint_dir='' is empty; give a folder ('.' for the current "
+                "one), or None."
             )
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
-        return os.path.join(os.fspath(self.checkpoint_dir), CHECKPOINT_FILE)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise ValueError(
+                f"checkpoint_dir={folder!r} is a file; it must be a folder (made "
+                "if missing)."
+            )
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise type(exc)(
+                f"checkpoint_dir={folder!r} cannot be written ({exc.strerror or exc})"
+                "; choose a writable folder, or checkpoint_dir=None."
+            ) from None
+        path = os.path.join(folder, CHECKPOINT_FILE)
+        self._checkpoint_id_ = getattr(self, "_checkpoint_id_", None) or uuid4().hex
+        if os.path.exists(path) and _checkpoint_id(path) != self._checkpoint_id_:
+            raise ValueError(
+                f"checkpoint_dir={folder!r} holds the checkpoint of another fit "
+                f"({CHECKPOINT_FILE}), which this fit would replace. Choose another "
+                "folder, delete that file, or continue its training: "
+                f"est = aembed.load({path!r}), then "
+                f"est.set_params(warm_start=True, checkpoint_dir={folder!r}).fit(X)."
+            )
+        return path
 
     def _checkpoint_writer(self, path):
+        """Write checkpoints to ``path``; a failed write warns, once, and no more.
+
+        Training goes on, and fit returns the trained model: losing the
+        checkpoint must not lose the model.
+        """
         if path is None:
             return None
-        return lambda net, state: self._write(path, net, state, warn=False)
+        failures = []
+
+        def write(net, state):
+            try:
+                self._write(path, net, state, warn=False)
+            except OSError as exc:
+                if not failures:
+                    warnings.warn(
+                        f"fit could not write the checkpoint {path!r} ({exc}); "
+                        "training goes on, and fit returns the trained model "
+                        "(save it with save).",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                failures.append(exc)
+
+        return write
 
     # -- inference --------------------------------------------------------------
 

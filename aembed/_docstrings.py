@@ -100,8 +100,13 @@ default="relu"
         A crash then loses at most the epoch in progress: resume with
         ``est = aembed.load(path)`` then
         ``est.set_params(warm_start=True, max_epochs=epochs_left).fit(X)``.
-        Callbacks are not saved. Give every fit its own folder: parallel
-        fits into one folder overwrite each other's checkpoint.
+        Callbacks are not saved. The folder must be writable when ``fit``
+        starts, and may hold only a checkpoint of this estimator's own
+        training (its earlier fits, or the fit it was loaded from): a fit
+        refuses to replace another's, so give every fit its own folder. A
+        write that fails during training warns and training goes on: the
+        trained model is never lost to a full disk. :func:`aembed.load`
+        sets ``checkpoint_dir`` to None.
 
     neighbor_weight : float, default=0.0
         Weight of a neighbour-preserving term, as in Parametric UMAP: a

@@ -24,6 +24,7 @@ import math
 import os
 import pickle
 import re
+import stat
 import uuid
 import warnings
 
@@ -243,9 +244,11 @@ def _sha256(content):
 def write(body, path):
     """Write ``body`` under an aembed header to ``path``, atomically.
 
-    The file is written next to its destination under a temporary name and
-    moved into place with :func:`os.replace`, so that a crash mid-write
-    never leaves a truncated model where a good one was.
+    The file is written next to its destination under a short temporary
+    name and moved into place with :func:`os.replace`, so that a crash
+    mid-write never leaves a truncated model where a good one was. A file
+    it replaces keeps its permissions; a symlink is written through, to
+    its target; errors name ``path``, not the temporary file.
     """
     body = _to_cpu(body)
     data = {
@@ -258,19 +261,28 @@ def write(body, path):
     data["sha256"] = _sha256(data)
     _check_contents(data)
     path = os.fspath(path)
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    # Short, so that the longest legal file name still has a temporary.
     tmp = os.path.join(
-        os.path.dirname(os.path.abspath(path)),
-        f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp",
+        os.path.dirname(os.path.abspath(target)), f".aembed-{uuid.uuid4().hex}.tmp"
     )
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: open's default mode, under the umask
     try:
         with open(tmp, "xb") as f:
             torch.save(data, f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise type(exc)(exc.errno, exc.strerror, path) from None
         raise
 
 
@@ -375,7 +387,10 @@ def load(path, device="cpu"):
     estimator : DenoisingAEEmbedder, VAEEmbedder or VQVAEEmbedder
         The fitted estimator, transforming exactly as the saved one did.
         With ``warm_start=True`` its ``fit`` continues training where the
-        saved one stopped, with the optimizer's state.
+        saved one stopped, with the optimizer's state. Its parameters are
+        the saved ones but ``device`` (the argument above) and
+        ``checkpoint_dir``, which is None: a folder on the machine that
+        saved the model is no place for this one to write to.
 
     Raises
     ------

@@ -1,7 +1,10 @@
 """Saving and loading, pickling, interrupted fits, warm starts and checkpoints."""
 
+import errno
 import os
 import pickle
+import stat
+import tempfile
 import warnings
 
 import joblib
@@ -15,7 +18,7 @@ from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 
 import aembed
-from aembed import DenoisingAEEmbedder, _persistence
+from aembed import DenoisingAEEmbedder, VAEEmbedder, _persistence
 from aembed._base import CHECKPOINT_FILE
 from aembed.utils import all_estimators
 
@@ -139,7 +142,8 @@ def test_parameters_that_are_not_plain_data_are_dropped_with_a_warning(
     assert loaded.callbacks is None and loaded.random_state is None
     # Converted, not dropped: the same values as plain data.
     assert loaded.hidden_layer_sizes == (16,)
-    assert loaded.checkpoint_dir == str(tmp_path / "ckpt")
+    # A folder on the author's machine: a later fit must not write there.
+    assert loaded.checkpoint_dir is None
     assert_array_equal(loaded.transform(digits), est.transform(digits))
 
 
@@ -164,6 +168,46 @@ def test_save_is_atomic(fitted, digits, tmp_path, monkeypatch):
     monkeypatch.undo()
     assert os.listdir(tmp_path) == ["model.aembed"]  # no temporary file left
     assert_array_equal(aembed.load(path).transform(digits), est.transform(digits))
+
+
+def test_save_takes_the_longest_legal_file_name(fitted, digits, tmp_path):
+    path = tmp_path / ("m" * (255 - len(".aembed")) + ".aembed")
+    est = fitted[DenoisingAEEmbedder]
+    assert_same_model(est, save_and_load(est, path), digits)
+
+
+def test_save_keeps_the_files_permissions(fitted, tmp_path):
+    est = fitted[DenoisingAEEmbedder]
+    path = tmp_path / "model.aembed"
+    est.save(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+    os.chmod(path, 0o640)
+    est.save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_save_writes_through_a_symlink(fitted, digits, tmp_path):
+    est = fitted[DenoisingAEEmbedder]
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "v1.aembed"
+    fitted[VAEEmbedder].save(target)
+    link = tmp_path / "latest.aembed"
+    link.symlink_to(target)
+    est.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert_same_model(est, aembed.load(target), digits)
+    assert sorted(os.listdir(tmp_path / "models")) == ["v1.aembed"]
+
+
+@pytest.mark.parametrize("where", ["missing/model.aembed", "folder"])
+def test_save_errors_name_the_callers_path(fitted, tmp_path, where):
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / where
+    with pytest.raises(OSError) as info:
+        fitted[DenoisingAEEmbedder].save(path)
+    assert str(path) in str(info.value) and ".tmp" not in str(info.value)
 
 
 def test_a_model_saved_on_a_gpu_loads_on_the_cpu(fitted, digits, tmp_path, monkeypatch):
@@ -600,6 +644,71 @@ def test_checkpoints_are_written_every_epoch(cls, digits, tmp_path):
     assert spy.seen == [1, 2, 3]
     assert os.listdir(folder) == [CHECKPOINT_FILE]
     assert_same_model(est, aembed.load(folder / CHECKPOINT_FILE), digits)
+
+
+def _unwritable_folder(tmp_path):
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o500)
+        return folder
+    folder = "/sys/kernel"  # not writable even by root
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pytest.skip("no folder here refuses root's writes")
+    except OSError:
+        return folder
+
+
+def test_an_unwritable_checkpoint_dir_is_named_before_training(digits, tmp_path):
+    spy = TrainingSpy()
+    folder = _unwritable_folder(tmp_path)
+    with pytest.raises(OSError, match="checkpoint_dir=.* cannot be written"):
+        DenoisingAEEmbedder(**FAST, checkpoint_dir=folder, callbacks=[spy]).fit(digits)
+    assert not spy.started
+    with pytest.raises(ValueError, match="checkpoint_dir='' is empty"):
+        DenoisingAEEmbedder(**FAST, checkpoint_dir="").fit(digits)
+
+
+def test_a_failed_checkpoint_write_keeps_the_trained_model(
+    digits, tmp_path, monkeypatch
+):
+    def full(body, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(_persistence, "write", full)
+    est = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path)
+    with pytest.warns(UserWarning, match="could not write the checkpoint") as w:
+        est.fit(digits)
+    assert len([r for r in w if "checkpoint" in str(r.message)]) == 1
+    monkeypatch.undo()
+    assert_same_model(est, DenoisingAEEmbedder(**FAST).fit(digits), digits)
+
+
+def test_another_fits_checkpoint_is_not_replaced(digits, tmp_path):
+    first = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path).fit(digits)
+    written = (tmp_path / CHECKPOINT_FILE).read_bytes()
+    spy = TrainingSpy()
+    other = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path, callbacks=[spy])
+    with pytest.raises(ValueError, match="holds the checkpoint of another fit"):
+        other.fit(digits)
+    assert not spy.started
+    assert (tmp_path / CHECKPOINT_FILE).read_bytes() == written
+    # Its own fit, again or continued, and a fit loaded from it may replace it.
+    first.fit(digits)
+    first.set_params(warm_start=True).fit(digits)
+    resumed = aembed.load(tmp_path / CHECKPOINT_FILE)
+    resumed.set_params(warm_start=True, checkpoint_dir=tmp_path).fit(digits)
+    assert aembed.load(tmp_path / CHECKPOINT_FILE).n_iter_ == 9
+
+
+def test_a_loaded_model_does_not_write_to_the_authors_folder(digits, tmp_path):
+    est = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path / "author").fit(digits)
+    loaded = save_and_load(est, tmp_path / "model.aembed")
+    assert loaded.checkpoint_dir is None
+    os.remove(tmp_path / "author" / CHECKPOINT_FILE)
+    loaded.set_params(warm_start=True).fit(digits)
+    assert os.listdir(tmp_path / "author") == []
 
 
 def test_the_checkpoint_ends_with_the_best_epoch(digits, tmp_path):
