@@ -28,7 +28,8 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, PassthroughScoring
+from skorch.callbacks.scoring import ScoringBase
 from skorch.history import History
 
 from . import _persistence
@@ -37,7 +38,11 @@ from ._graph import neighbor_graph, spectral_layout
 from ._inputs import as_array
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import apply_scaling, fit_scaling, undo_scaling
-from ._torch_state import TORCH_STATE_LOCK, flush_denormal_enabled
+from ._torch_state import (
+    TORCH_STATE_LOCK,
+    float32_autograd,
+    flush_denormal_enabled,
+)
 from .metrics import _reject_bools
 from .nn import ACTIVATIONS, build_encoder_decoder
 
@@ -66,7 +71,11 @@ def _training_context(seed, device):
     """
     kind = torch.device(device).type
     devices = [] if kind == "cpu" else [torch.device(device)]
-    with TORCH_STATE_LOCK, torch.random.fork_rng(devices=devices, device_type=kind):
+    with (
+        TORCH_STATE_LOCK,
+        torch.random.fork_rng(devices=devices, device_type=kind),
+        float32_autograd(),
+    ):
         flush = flush_denormal_enabled()
         torch.manual_seed(seed)
         torch.set_flush_denormal(True)
@@ -102,7 +111,11 @@ def _checkpoint_id(path):
 
 def _history_frame(history):
     skip = {"batches", "train_batch_count", "valid_batch_count"}
-    rows = [{k: v for k, v in row.items() if k not in skip} for row in history]
+    # The *_best flags are for skorch's callbacks (Checkpoint, PrintLog).
+    rows = [
+        {k: v for k, v in row.items() if k not in skip and not k.endswith("_best")}
+        for row in history
+    ]
     frame = pd.DataFrame(rows).set_index("epoch")
     first = ["train_loss", "valid_loss"]
     ordered = [c for c in first if c in frame] + sorted(
@@ -283,6 +296,18 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.verbose = verbose
         self.random_state = random_state
 
+    # The names of aembed's own callbacks, which a user's must not take:
+    # the net's defaults, then those of _callbacks (and of subclasses).
+    _callback_names = (
+        "epoch_timer",
+        "train_loss",
+        "valid_loss",
+        "print_log",
+        "progress",
+        "epoch_end",
+        "early_stopping",
+    )
+
     # -- hooks for subclasses -------------------------------------------------
 
     def _build_module(self, network, n_features, likelihood, value_range):
@@ -307,6 +332,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _extra_callbacks(self):
         """skorch callbacks the objective needs (e.g. a KL warm-up)."""
         return []
+
+    def _fitted_on(self, X):
+        """Record what the fitted model says of its training rows ``X``."""
 
     # -- fitting --------------------------------------------------------------
 
@@ -423,6 +451,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             # ends with the model fit returns.
             write_checkpoint(net, _current_state(net))
         self._warn_if_undertrained(net, n_before)
+        self._fitted_on(X)
 
     def _warn_if_undertrained(self, net, n_before):
         """Say so when this fit's training failed without reaching NaN.
@@ -626,6 +655,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 raise TypeError(f"{name} must hold integers, got {sizes!r}.")
         for i, callback in enumerate(self.callbacks or []):
             # skorch takes a (name, callback) pair as a tuple or a list.
+            name = None
             if isinstance(callback, tuple | list) and len(callback) == 2:
                 name, callback = callback
                 if not isinstance(name, str):
@@ -639,6 +669,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     f"(name, callback) pairs, got {self.callbacks[i]!r} at "
                     f"position {i}."
                 )
+            self._check_callback(name, callback)
         n_features = X.shape[1]
         shape = self._image_shape()
         if shape is not None and int(np.prod(shape)) != n_features:
@@ -655,6 +686,41 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a "
                 f"validation set, got {X.shape[0]}; set early_stopping=False."
+            )
+
+    def _check_callback(self, name, callback):
+        """Refuse, before training, a skorch callback that cannot work here."""
+        reserved = self._callback_names
+        if name in reserved:
+            raise ValueError(
+                f"callbacks: {name!r} names one of aembed's own callbacks "
+                f"({', '.join(reserved)}); give yours another name."
+            )
+        kind = callback if isinstance(callback, type) else type(callback)
+        if issubclass(kind, ScoringBase | PassthroughScoring):
+            what = (
+                "averages per-batch records, which this net does not keep"
+                if issubclass(kind, PassthroughScoring)
+                else "scores a net's predictions of a target, which an "
+                "embedder's net does not make"
+            )
+            raise TypeError(
+                f"callbacks: skorch's {kind.__name__} {what}. Record a score of "
+                "your own in a callback's on_epoch_end with "
+                "net.history.record(name, value); train_loss_best (and "
+                "valid_loss_best with early_stopping=True) are recorded already."
+            )
+        monitor = getattr(callback, "monitor", None)
+        if (
+            isinstance(monitor, str)
+            and monitor.startswith("valid_")
+            and not self.early_stopping
+        ):
+            raise ValueError(
+                f"callbacks: {kind.__name__} monitors {monitor!r}, which is "
+                "recorded only with early_stopping=True (which holds out "
+                "validation_fraction of the rows). Set early_stopping=True, or "
+                f"monitor {monitor.replace('valid_', 'train_', 1)!r}."
             )
 
     def _image_shape(self):
@@ -762,7 +828,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._write(path, self.net_, _current_state(self.net_), warn=True)
 
     def _write(self, path, net, state, warn):
-        body, dropped = self._to_body(state, str(net.device))
+        body, dropped = self._to_body(state, str(net.device), net.mixed_precision_)
         if dropped and warn:
             warnings.warn(
                 f"{', '.join(dropped)} cannot be saved as plain data: the loaded "
@@ -773,7 +839,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
         _persistence.write(body, path)
 
-    def _to_body(self, state, device):
+    def _to_body(self, state, device, mixed_precision=False):
         """The file's body: plain data and tensors, see :mod:`._persistence`."""
         params, dropped = _persistence.plain_params(self.get_params(deep=False))
         history, dropped_columns = _persistence.encode_history(
@@ -795,6 +861,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             "optimizer": state["optimizer"],
             "rng": state["rng"],
             "device": device,
+            # As fit chose it: inference runs in the precision it was fitted in.
+            "mixed_precision": bool(mixed_precision),
             # set_output's choice, which sklearn keeps outside the parameters.
             "output": getattr(self, "_sklearn_output_config", {}).get("transform"),
         }
@@ -820,7 +888,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             torch.Generator().set_state(body["rng"])  # refuse a bad state now
         # A new module's random initial weights are overwritten at once; they
         # must not consume the caller's random stream.
-        with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]):
+        with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]), float32_autograd():
             net = est._make_net(_resolve_device(device), est._callbacks())
         _restore_state(
             net,
@@ -831,6 +899,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 "history": _persistence.decode_history(body["history"]),
             },
         )
+        net.mixed_precision_ = bool(body.get("mixed_precision", est.mixed_precision))
         net.module_.eval()
         est.net_ = net
         est.history_ = _history_frame(net.history)
@@ -1032,6 +1101,45 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_rec = self.reconstruct(X)
         X = self._check_rows(X)
         return -float(np.mean((X - X_rec) ** 2, dtype=np.float64))
+
+    def score_samples(self, X):
+        """Log-likelihood of every row, decoded from its embedding; higher is better.
+
+        ``-(reconstruction NLL)`` of each row, summed over features in the
+        model's scaled input space (see ``scaling``): the natural anomaly
+        score, low for rows unlike the training data. With
+        ``reconstruction_loss="bce"`` it is at most 0; with ``"mse"`` the
+        constant ``-0.5 * log(2 * pi)`` per feature of the unit-variance
+        Gaussian is left out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data in the units seen in :term:`fit`.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,), float32
+            In nats.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import DenoisingAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = DenoisingAEEmbedder(max_epochs=2, random_state=0).fit(X[:300])
+        >>> emb.score_samples(X[:3]).shape
+        (3,)
+        """
+        return self._per_row(X, lambda module, x: module.log_likelihood(x))
+
+    def _per_row(self, X, step):
+        """``step(module, x)``, one value per row, for every row of ``X``."""
+        X = self._check_rows(X)
+        out = self._map_batches(
+            X, lambda module, x: step(module, x).unsqueeze(1), 1, scale_in=True
+        )
+        return out[:, 0]
 
     @property
     def _n_features_out(self):

@@ -77,7 +77,16 @@ default="relu"
 
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` run during training, as callback
-        instances or ``(name, callback)`` pairs.
+        instances or ``(name, callback)`` pairs. The history records
+        ``train_loss_best`` (and ``valid_loss_best`` with
+        ``early_stopping=True``) for skorch's ``Checkpoint``; callbacks that
+        monitor ``valid_*`` need ``early_stopping=True``, and skorch's
+        scoring callbacks (``EpochScoring``, ``BatchScoring``,
+        ``PassthroughScoring``), which score a net's predictions of a
+        target, are refused. The names aembed gives its own callbacks
+        (``epoch_timer``, ``train_loss``, ``valid_loss``, ``print_log``,
+        ``progress``, ``epoch_end``, ``early_stopping``, and ``kl_warmup``
+        or ``codebook_usage``) are reserved.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted, ``fit`` continues
@@ -127,7 +136,9 @@ default="relu"
         50 principal components and ranked in a finer space: exactly and by
         their distance in the input space below 10,000 rows, in k-means
         cells and by their distance in the first 100 principal components
-        above. Only used when ``neighbor_weight`` > 0.
+        above. Only used when ``neighbor_weight`` > 0: with the default
+        ``neighbor_weight=0`` it is inert (no graph is built, and training
+        is the same whatever its value).
 
     device : str or torch.device, default="cpu"
         Where to train and infer, as PyTorch names it: ``"cpu"``,

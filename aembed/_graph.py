@@ -21,6 +21,9 @@ from ._torch_state import TORCH_STATE_LOCK
 UMAP_A, UMAP_B = 1.5769, 0.8951
 # The most distances the cell search holds at once (64 MiB of float32).
 _MAX_BLOCK = 2**24
+# The most candidate coordinates a ranking gathers at once (256 MiB): wide
+# rows (thousands of genes, say) take fewer rows per block.
+_MAX_GATHER = 2**26
 
 
 def nearest_neighbors(
@@ -171,6 +174,7 @@ def _nearest_centroid(space, centroids, chunk=16384):
 def _distances(full, candidates, chunk=2048):
     """Squared full-space distances of each row to its candidates."""
     n, k = candidates.shape
+    chunk = max(1, min(chunk, _MAX_GATHER // max(1, k * full.shape[1])))
     norms = full.pow(2).sum(1)
     out = torch.empty(candidates.shape, dtype=full.dtype)
     for start in range(0, n, chunk):

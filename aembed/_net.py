@@ -115,7 +115,12 @@ class EmbedderNet(NeuralNet):
             self.initial_loss_ = loss.detach()  # read once, after training
 
     def get_default_callbacks(self):
-        return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", BestLoss("train_loss")),
+            ("valid_loss", BestLoss("valid_loss")),
+            ("print_log", PrintLog()),
+        ]
 
     def get_dataset(self, X, y=None):
         return X
@@ -202,6 +207,27 @@ class EmbedderNet(NeuralNet):
                 f"{len(self.history)}. The learning rate (lr={self.lr}) is likely "
                 "too high, or the input is unscaled or holds extreme values "
                 "(scaling='auto' or 'standard' rescales it)."
+            )
+
+
+class BestLoss(Callback):
+    """Record ``<name>_best``, whether the epoch's ``name`` is the lowest yet.
+
+    skorch's default scoring records these flags, which its ``Checkpoint``
+    (``monitor="train_loss_best"``) and ``PrintLog`` read; it averages
+    per-batch records, which this net does not keep.
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        if self.name in row:
+            # Over the whole history: a warm start continues the record.
+            earlier = [r[self.name] for r in net.history[:-1] if self.name in r]
+            net.history.record(
+                f"{self.name}_best", row[self.name] < min(earlier, default=math.inf)
             )
 
 

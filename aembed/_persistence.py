@@ -260,7 +260,7 @@ def write(body, path):
     }
     data["sha256"] = _sha256(data)
     _check_contents(data)
-    path = os.fspath(path)
+    path = os.fsdecode(os.fspath(path))
     target = os.path.realpath(path) if os.path.islink(path) else path
     # Short, so that the longest legal file name still has a temporary.
     tmp = os.path.join(

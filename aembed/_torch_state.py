@@ -7,6 +7,7 @@ that fits in threads run one after the other and each draws exactly what
 it would draw alone.
 """
 
+import contextlib
 import threading
 
 import torch
@@ -32,3 +33,21 @@ def flush_denormal_enabled():
     """
     tiny = torch.full((1,), 1e-40, dtype=torch.float32)
     return bool((tiny * 0.5).item() == 0.0)
+
+
+@contextlib.contextmanager
+def float32_autograd():
+    """Modules built in float32 and gradients recorded, whatever the caller set.
+
+    A caller's ``torch.set_default_dtype(torch.float64)`` would build float64
+    weights for float32 data, and ``torch.inference_mode()`` around ``fit``
+    would record no gradients. Hold ``TORCH_STATE_LOCK``: the default dtype
+    is global.
+    """
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    try:
+        with torch.inference_mode(False), torch.enable_grad():
+            yield
+    finally:
+        torch.set_default_dtype(dtype)

@@ -118,6 +118,8 @@ class VAEEmbedder(_BaseEmbedder):
     (3,)
     """
 
+    _callback_names = (*_BaseEmbedder._callback_names, "kl_warmup")
+
     _parameter_constraints: dict = {
         **_BaseEmbedder._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
@@ -241,11 +243,7 @@ class VAEEmbedder(_BaseEmbedder):
         >>> emb.score_samples(X[:3]).shape
         (3,)
         """
-        X = self._check_rows(X)
-        elbo = self._map_batches(
-            X, lambda m, x: m.elbo(x).unsqueeze(1), 1, scale_in=True
-        )
-        return elbo[:, 0]
+        return self._per_row(X, lambda module, x: module.elbo(x))
 
     def score(self, X, y=None):
         """Mean evidence lower bound (ELBO) per row; higher is better.

@@ -80,6 +80,10 @@ class VQVAEEmbedder(_BaseEmbedder):
     codebook_ : ndarray of shape (n_codes, n_components)
         The learned codes, in the embedding space.
 
+    labels_ : ndarray of shape (n_samples,), int64
+        The code of every row of the last :term:`fit`, as :meth:`predict`
+        gives it: the codes are a clustering of the rows.
+
     See Also
     --------
     DenoisingAEEmbedder : Deterministic autoencoder trained to undo noise.
@@ -118,6 +122,7 @@ class VQVAEEmbedder(_BaseEmbedder):
     """
 
     _network_params = (*_BaseEmbedder._network_params, "n_codes")
+    _callback_names = (*_BaseEmbedder._callback_names, "codebook_usage")
 
     _parameter_constraints: dict = {
         **_BaseEmbedder._parameter_constraints,
@@ -204,6 +209,35 @@ class VQVAEEmbedder(_BaseEmbedder):
         z = module.embed(x)
         return module.quantize(z) if self.quantize else z
 
+    def _fitted_on(self, X):
+        self.labels_ = self.predict(X)
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the code of every training row: ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, as for :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+            Indices into ``codebook_``, the clusters of the rows.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VQVAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VQVAEEmbedder(n_codes=16, max_epochs=2, random_state=0)
+        >>> emb.fit_predict(X[:300]).shape
+        (300,)
+        """
+        return self.fit(X).labels_
+
     def predict(self, X):
         """Index of the code each row is encoded to.
 
@@ -230,12 +264,9 @@ class VQVAEEmbedder(_BaseEmbedder):
         >>> codes.shape, bool((codes < 16).all())
         ((5,), True)
         """
-        X = self._check_rows(X)
         # Passing through float32 is exact for indices below 2**24.
-        codes = self._map_batches(
-            X, lambda m, x: m.predict(x).unsqueeze(1), 1, scale_in=True
-        )
-        return codes[:, 0].astype(np.int64)
+        codes = self._per_row(X, lambda module, x: module.predict(x))
+        return codes.astype(np.int64)
 
     @property
     def codebook_(self):

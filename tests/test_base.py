@@ -11,8 +11,16 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
-from skorch.callbacks import Callback
+from skorch.callbacks import (
+    BatchScoring,
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    EpochScoring,
+    PassthroughScoring,
+)
 
+import aembed
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed._base import _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
@@ -162,6 +170,56 @@ def test_callbacks_may_be_named_by_tuples_or_lists(digits):
     callbacks = [("tuple_spy", spies[0]), ["list_spy", spies[1]]]
     DenoisingAEEmbedder(callbacks=callbacks, **FAST).fit(digits[0])
     assert all(spy.started for spy in spies)
+
+
+def test_skorch_checkpoint_on_the_training_loss(tmp_path, digits):
+    checkpoint = Checkpoint(monitor="train_loss_best", dirname=str(tmp_path))
+    est = DenoisingAEEmbedder(callbacks=[checkpoint], **FAST).fit(digits[0])
+    flags = [row["train_loss_best"] for row in est.net_.history]
+    losses = est.history_["train_loss"].to_numpy()
+    assert flags == [
+        bool(loss < losses[:i].min(initial=np.inf)) for i, loss in enumerate(losses)
+    ]
+    assert (tmp_path / "params.pt").exists()
+    assert "train_loss_best" not in est.history_  # skorch's flags stay in the net
+
+
+def test_skorch_early_stopping_on_the_validation_loss(digits):
+    stopper = EarlyStopping(patience=1, threshold=1e9)  # never improves enough
+    est = DenoisingAEEmbedder(
+        callbacks=[stopper], early_stopping=True, **{**FAST, "max_epochs": 10}
+    )
+    assert est.fit(digits[0]).n_iter_ == 2
+
+
+@pytest.mark.parametrize(
+    ("callback", "error", "match"),
+    [
+        (EpochScoring("r2"), TypeError, "EpochScoring scores a net's predictions"),
+        (BatchScoring("r2"), TypeError, "BatchScoring scores"),
+        (PassthroughScoring("train_loss"), TypeError, "net.history.record"),
+        (EarlyStopping(), ValueError, "monitors 'valid_loss', .* early_stopping=True"),
+        (Checkpoint(), ValueError, "or monitor 'train_loss_best'"),
+    ],
+)
+def test_skorch_callbacks_that_cannot_work_say_what_to_do(
+    callback, error, match, digits
+):
+    spy = TrainingSpy()
+    with pytest.raises(error, match=match):
+        DenoisingAEEmbedder(callbacks=[spy, callback], **FAST).fit(digits[0])
+    assert not spy.started
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_the_names_of_aembeds_callbacks_are_refused(cls, digits):
+    for name in cls._callback_names:
+        with pytest.raises(ValueError, match=f"'{name}' names one of aembed's own"):
+            cls(callbacks=[(name, Callback())], **FAST).fit(digits[0])
+    assert {"kl_warmup", "codebook_usage"} & set(cls._callback_names) == {
+        VAEEmbedder: {"kl_warmup"},
+        VQVAEEmbedder: {"codebook_usage"},
+    }.get(cls, set())
 
 
 def test_checkpoint_dir_that_is_a_file_is_named(tmp_path, digits):
@@ -446,6 +504,23 @@ def test_the_callers_flush_denormal_flag_is_restored(flag, digits):
         assert _flushes_denormals() is flag
     finally:
         torch.set_flush_denormal(False)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_the_callers_default_dtype_and_grad_mode_do_not_matter(cls, digits, tmp_path):
+    X, _ = digits
+    expected = cls(**FAST).fit(X)
+    expected.save(tmp_path / "m.aembed")
+    torch.set_default_dtype(torch.float64)
+    try:
+        with torch.inference_mode():
+            est = cls(**FAST).fit(X)
+            loaded = aembed.load(tmp_path / "m.aembed")
+        assert torch.get_default_dtype() == torch.float64
+    finally:
+        torch.set_default_dtype(torch.float32)
+    np.testing.assert_array_equal(est.transform(X), expected.transform(X))
+    np.testing.assert_array_equal(loaded.transform(X), expected.transform(X))
 
 
 def _in_threads(function, n):

@@ -42,6 +42,22 @@ def test_mostly_duplicate_rows_are_searched_in_bounded_memory(monkeypatch):
     assert (indices[:11_000] < 11_000).all()
 
 
+def test_wide_rows_are_ranked_in_bounded_memory(monkeypatch):
+    # Candidates are ranked in the full space: 2048 rows of 30 candidates of
+    # 5,000 columns were gathered at once (1.2 GB).
+    X = np.random.default_rng(0).normal(size=(2100, 5000)).astype(np.float32)
+    largest = []
+    gather = torch.index_select
+    monkeypatch.setattr(
+        torch,
+        "index_select",
+        lambda *args: (lambda out: largest.append(out.numel()) or out)(gather(*args)),
+    )
+    indices, _ = nearest_neighbors(X, 15)
+    assert max(largest) <= _graph._MAX_GATHER
+    assert indices.shape == (2100, 15)
+
+
 def recall(found, exact):
     hits = [len(set(a) & set(e)) for a, e in zip(found, exact, strict=True)]
     return np.sum(hits) / exact.size

@@ -201,6 +201,12 @@ def test_save_writes_through_a_symlink(fitted, digits, tmp_path):
     assert sorted(os.listdir(tmp_path / "models")) == ["v1.aembed"]
 
 
+def test_save_takes_a_bytes_path(fitted, digits, tmp_path):
+    est = fitted[DenoisingAEEmbedder]
+    path = os.fsencode(tmp_path / "model.aembed")
+    assert_same_model(est, save_and_load(est, path), digits)
+
+
 @pytest.mark.parametrize("where", ["missing/model.aembed", "folder"])
 def test_save_errors_name_the_callers_path(fitted, tmp_path, where):
     (tmp_path / "folder").mkdir()
@@ -540,7 +546,9 @@ NETWORK_CHANGES = [
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-@pytest.mark.parametrize("change", NETWORK_CHANGES + [{"n_codes": 4}])
+@pytest.mark.parametrize(
+    "change", NETWORK_CHANGES + [{"n_codes": 4}, {"mixed_precision": True}]
+)
 def test_parameters_changed_after_fit_do_not_change_the_fitted_model(
     cls, change, fitted, digits, tmp_path
 ):
