@@ -379,6 +379,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         4
         """
         warm = self.warm_start and hasattr(self, "net_")
+        n_before = self.n_iter_ if warm else 0
         try:
             self._fit(X, warm)
         except BaseException:
@@ -387,6 +388,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             if not warm:
                 self._forget_fit()
             raise
+        # Once fitted: a warning turned into an error keeps the model.
+        for message in self._undertraining(n_before):
+            warnings.warn(message, UserWarning, stacklevel=3)
         return self
 
     def _fit(self, X, warm):
@@ -450,21 +454,21 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             # Early stopping may have restored an earlier epoch: the folder
             # ends with the model fit returns.
             write_checkpoint(net, _current_state(net))
-        self._warn_if_undertrained(net, n_before)
         self._fitted_on(X)
 
-    def _warn_if_undertrained(self, net, n_before):
-        """Say so when this fit's training failed without reaching NaN.
+    def _undertraining(self, n_before):
+        """What went wrong, said in words, in the epochs after ``n_before``.
 
-        Judged against the loss of the first training batch, before any
-        update: the training loss ended far above it (the model is worse
-        than an untrained one), or rose far above it on the way. Subclasses
-        add the failures of their objective.
+        Failures without a NaN, judged against the loss of the first
+        training batch, before any update: the training loss ended far
+        above it (the model is worse than an untrained one), or rose far
+        above it on the way. Subclasses add the failures of their objective.
         """
+        net = self.net_
         losses = self.history_["train_loss"].to_numpy()[n_before:]
         start = net.initial_loss_
         if start is None or len(losses) == 0:
-            return
+            return []
         start = net.initial_loss_ = float(start)
         fix = (
             f"The learning rate (lr={self.lr}) is likely too high: lower it, or "
@@ -489,8 +493,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 f"at, before coming back to {losses[-1]:.4g}."
             )
         else:
-            return
-        warnings.warn(f"{message} {fix}", UserWarning, stacklevel=5)
+            return []
+        return [f"{message} {fix}"]
 
     def _neighbor_term(self, net, train, seed, warm):
         """UMAP's graph of the (scaled) training rows, and the term it drives.

@@ -1,6 +1,5 @@
 """Variational autoencoder (β-VAE) embedder."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -190,22 +189,21 @@ class VAEEmbedder(_BaseEmbedder):
             encoder, decoder, likelihood, n_latent=n_latent, beta=self.beta
         )
 
-    def _warn_if_undertrained(self, net, n_before):
-        super()._warn_if_undertrained(net, n_before)
+    def _undertraining(self, n_before):
+        messages = super()._undertraining(n_before)
         if len(self.history_) == n_before:
-            return
+            return messages
         kl = self.history_["train_kl"].iloc[-1] / self._n_features_out
         if kl < _COLLAPSED_KL:
-            warnings.warn(
+            messages.append(
                 "The posterior collapsed onto the prior: the KL term ended at "
                 f"{kl:.2g} nats per latent dimension, so the decoder barely uses "
                 "the codes (reconstructions and samples are close to the mean row, "
                 "and the embedding spans a small part of the prior). Train longer "
                 "(max_epochs), raise kl_warmup_epochs, or lower beta "
-                f"(beta={self.beta}).",
-                UserWarning,
-                stacklevel=5,
+                f"(beta={self.beta})."
             )
+        return messages
 
     def _extra_callbacks(self):
         if self.kl_warmup_epochs == 0:

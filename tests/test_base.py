@@ -276,9 +276,15 @@ def test_a_loss_that_ends_far_above_its_start_is_reported(digits):
     # lr=1 takes the loss from 44 to about 200 without reaching NaN.
     est = DenoisingAEEmbedder(lr=1.0, **{**FAST, "max_epochs": 10})
     message = r"ended at .* times the .* \(lr=1.0\) is likely too high: lower it"
-    with pytest.warns(UserWarning, match=message):
+    with pytest.warns(UserWarning, match=message) as record:
         est.fit(digits[0])
+    assert record[0].filename == __file__  # it points at the caller of fit
     assert est.n_iter_ == 10  # the model is kept
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match=message):
+            est.fit(digits[0])
+    assert est.n_iter_ == 10  # a warning turned into an error keeps it too
 
 
 def test_a_loss_that_explodes_and_comes_back_is_reported(digits):

@@ -62,8 +62,9 @@ def test_beta_weighs_the_kl_term(digits):
 
 def test_a_collapsed_posterior_is_reported(digits):
     X, _ = digits
-    with pytest.warns(UserWarning, match="posterior collapsed .* lower beta"):
+    with pytest.warns(UserWarning, match="posterior collapsed .* lower beta") as w:
         VAEEmbedder(beta=50.0, **{**FAST, "max_epochs": 3}).fit(X)
+    assert w[0].filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         VAEEmbedder(beta=0.1, **{**FAST, "max_epochs": 3}).fit(X)
