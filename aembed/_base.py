@@ -686,6 +686,12 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 "hidden_layer_sizes must be positive integers, got "
                 f"{self.hidden_layer_sizes!r}."
             )
+        if self.lr * self.weight_decay >= 1:
+            raise ValueError(
+                f"weight_decay={self.weight_decay} with lr={self.lr}: AdamW "
+                "multiplies the weights by 1 - lr * weight_decay at every step, so "
+                "lr * weight_decay must be below 1 (it is usually below 1e-3)."
+            )
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a "

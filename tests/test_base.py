@@ -80,6 +80,7 @@ BAD_PARAMS = [
     ({"hidden_layer_sizes": (16, 0)}, "hidden_layer_sizes"),
     ({"image_shape": (3, 3)}, "image_shape"),
     ({"image_shape": (2, 0, 4)}, "image_shape"),
+    ({"weight_decay": 1e3}, "lr \\* weight_decay must be below 1"),
 ]
 
 

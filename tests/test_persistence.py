@@ -576,6 +576,19 @@ def test_warm_start_refuses_a_changed_network_and_keeps_the_model(change, digits
     assert est.n_iter_ == 3
 
 
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_a_warm_fit_that_fails_midway_changes_nothing(cls, digits):
+    est = cls(**{**FAST, "max_epochs": 2}, warm_start=True).fit(digits)
+    untouched = pickle.loads(pickle.dumps(est))
+    with pytest.raises(RuntimeError, match="stop"):
+        est.set_params(callbacks=[InterruptAt(4, error=RuntimeError)]).fit(digits)
+    assert_same_model(est, untouched, digits)
+    pd.testing.assert_frame_equal(est.history_, untouched.history_)
+    # Nor does it change what the next warm fit trains.
+    est.set_params(callbacks=None).fit(digits)
+    assert_same_model(est, untouched.fit(digits), digits)
+
+
 # -- warm start --------------------------------------------------------------------
 
 
