@@ -219,6 +219,18 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "activation",
     )
 
+    # The names of aembed's own callbacks, which a user's must not take:
+    # the net's defaults, then those of _callbacks (and of subclasses).
+    _callback_names = (
+        "epoch_timer",
+        "train_loss",
+        "valid_loss",
+        "print_log",
+        "progress",
+        "epoch_end",
+        "early_stopping",
+    )
+
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
@@ -295,18 +307,6 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.mixed_precision = mixed_precision
         self.verbose = verbose
         self.random_state = random_state
-
-    # The names of aembed's own callbacks, which a user's must not take:
-    # the net's defaults, then those of _callbacks (and of subclasses).
-    _callback_names = (
-        "epoch_timer",
-        "train_loss",
-        "valid_loss",
-        "print_log",
-        "progress",
-        "epoch_end",
-        "early_stopping",
-    )
 
     # -- hooks for subclasses -------------------------------------------------
 
@@ -490,7 +490,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 f"Training was unstable: the training loss rose to "
                 f"{losses[peak]:.4g} in epoch {n_before + peak + 1}, "
                 f"{losses[peak] / start:.3g} times the {start:.4g} it started "
-                f"at, before coming back to {losses[-1]:.4g}."
+                f"at, before coming back to {final:.4g}."
             )
         else:
             return []
