@@ -1017,8 +1017,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
         return out
 
-    def _check_rows(self, X):
-        """``X`` validated for inference: the columns ``fit`` saw, any float."""
+    def _inference_data(self, X):
+        """``X`` validated against the fit: the columns it saw, any float."""
         check_is_fitted(self)
         return validate_data(
             self, as_array(X), reset=False, dtype=[np.float32, np.float64]
@@ -1040,7 +1040,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_new : ndarray of shape (n_samples, n_components), float32
             The embedding.
         """
-        X = self._check_rows(X)
+        X = self._inference_data(X)
         return self._map_batches(X, self._embed, self._n_features_out, scale_in=True)
 
     def inverse_transform(self, X):
@@ -1085,7 +1085,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         X_rec : ndarray of shape (n_samples, n_features_in_), float32
             Reconstructions in the same units.
         """
-        X = self._check_rows(X)
+        X = self._inference_data(X)
         return self._map_batches(
             X, self._reconstruct, self.n_features_in_, scale_in=True, unscale_out=True
         )
@@ -1109,7 +1109,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             ``-mean((X - reconstruct(X)) ** 2)``.
         """
         X_rec = self.reconstruct(X)
-        X = self._check_rows(X)
+        X = self._inference_data(X)
         return -float(np.mean((X - X_rec) ** 2, dtype=np.float64))
 
     def score_samples(self, X):
@@ -1145,7 +1145,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _per_row(self, X, step):
         """``step(module, x)``, one value per row, for every row of ``X``."""
-        X = self._check_rows(X)
+        X = self._inference_data(X)
         out = self._map_batches(
             X, lambda module, x: step(module, x).unsqueeze(1), 1, scale_in=True
         )
