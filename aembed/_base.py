@@ -381,7 +381,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         warm = self.warm_start and hasattr(self, "net_")
         n_before = self.n_iter_ if warm else 0
         try:
-            self._fit(X, warm)
+            notes = self._fit(X, warm)
         except BaseException:
             # A fit that fails leaves no half-replaced model behind: a warm
             # one keeps the previous model, a cold one none.
@@ -389,7 +389,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 self._forget_fit()
             raise
         # Once fitted: a warning turned into an error keeps the model.
-        for message in self._undertraining(n_before):
+        for message in [*notes, *self._undertraining(n_before)]:
             warnings.warn(message, UserWarning, stacklevel=3)
         return self
 
@@ -438,7 +438,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             n_before = 0 if previous is None else len(previous["history"])
             try:
                 net.partial_fit((train, valid))
-                self._settle_interrupt(net, epoch_end.state_, n_before)
+                interrupted = self._settle_interrupt(net, epoch_end.state_, n_before)
                 rng = torch.get_rng_state()
             finally:
                 epoch_end.release()
@@ -455,6 +455,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             # ends with the model fit returns.
             write_checkpoint(net, _current_state(net))
         self._fitted_on(X)
+        return [interrupted] if interrupted else []
 
     def _undertraining(self, n_before):
         """What went wrong, said in words, in the epochs after ``n_before``.
@@ -596,12 +597,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
         ``last`` is the training state at the end of the last completed
         epoch (or at the start of training), ``n_before`` the number of
-        epochs of earlier fits.
+        epochs of earlier fits. Returns the warning to give once the model
+        is in place, or None.
         """
         partial = len(net.history) > len(last["history"])
         n_done = len(last["history"]) - n_before
         if _stopped_early(net) or (not partial and n_done == self.max_epochs):
-            return
+            return None
         if n_done == 0 and n_before == 0:
             raise KeyboardInterrupt("fit was interrupted before any epoch completed")
 
@@ -619,11 +621,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         else:
             kept = f"epoch {n_kept}, the last completed epoch"
         when = f"during epoch {n_kept + 1}" if partial else f"after epoch {n_kept}"
-        warnings.warn(
+        return (
             f"fit was interrupted {when}; {type(self).__name__} keeps the weights "
-            f"of {kept}. Call fit with warm_start=True to continue training.",
-            UserWarning,
-            stacklevel=5,  # the caller of fit, past sklearn's _fit_context
+            f"of {kept}. Call fit with warm_start=True to continue training."
         )
 
     def _check_warm_data(self, Xs):

@@ -459,6 +459,15 @@ def test_an_interrupted_fit_keeps_the_last_completed_epoch(cls, digits):
     )
 
 
+def test_an_interrupt_warning_made_an_error_keeps_the_model(digits):
+    est = DenoisingAEEmbedder(**{**FAST, "max_epochs": 5}, callbacks=[InterruptAt(3)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="interrupted"):
+            est.fit(digits)
+    assert est.n_iter_ == 2  # fitted, with the completed epochs
+
+
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_warm_start_after_an_interrupt_finishes_the_same_model(cls, digits):
     with pytest.warns(UserWarning, match="interrupted"):
