@@ -11,8 +11,10 @@ subclass adds its parameters and builds its PyTorch module in
 import contextlib
 import copy
 import os
+import tempfile
 import warnings
 from numbers import Integral, Real
+from uuid import uuid4
 
 import numpy as np
 import pandas as pd
@@ -26,17 +28,25 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, PassthroughScoring
+from skorch.callbacks.scoring import ScoringBase
 from skorch.history import History
 
 from . import _persistence
+from ._devices import resolve_device as _resolve_device
 from ._distributed import data_parallel, is_secondary_process
 from ._graph import neighbor_graph, spectral_layout
+from ._inputs import as_array
 from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
 from ._streaming import BlockReader, StreamedRows, is_out_of_core, load_memmap
+from ._torch_state import (
+    TORCH_STATE_LOCK,
+    float32_autograd,
+    flush_denormal_enabled,
+)
 from .metrics import _reject_bools
-from .nn import ACTIVATIONS
+from .nn import ACTIVATIONS, build_encoder_decoder
 
 _MIN_INFERENCE_BATCH = 4096
 # On a GPU, inference chunks are larger: fewer launches and transfers.
@@ -48,23 +58,11 @@ _NEIGHBOR_SCALE = 3.0
 _MIN_GRAPH_BLOCK = 10
 # Passes over the data that fit a new encoder to the spectral start.
 _LAYOUT_PASSES = 5
+# Training losses, as multiples of the first batch's, that say training
+# failed: an epoch this far above, or the last epoch this far above.
+_EXPLODED, _ENDED_ABOVE = 10.0, 1.5
 
 CHECKPOINT_FILE = "checkpoint.aembed"
-
-
-def _resolve_device(device):
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        reason = (
-            "this PyTorch build has no CUDA support"
-            if torch.version.cuda is None
-            else "no CUDA device is visible"
-        )
-        raise ValueError(
-            f"device='cuda' was requested but {reason}; use device='cpu' or 'auto'."
-        )
-    return device
 
 
 def _to_device_if_room(tensor, device):
@@ -88,22 +86,57 @@ def _training_context(seed, device):
 
     MNIST-like data (many exact zeros) drive Adam's moment estimates into
     subnormal floats, which make CPU epochs much slower; flushing them to
-    zero costs no accuracy. PyTorch cannot report the flag's previous value,
-    so it is restored to its default, off.
+    zero costs no accuracy. The caller's flag is probed and restored. The
+    global state is held under a lock, so that threaded fits with the same
+    seed give the models of fits run one after the other.
     """
-    cuda_devices = [torch.device(device)] if device.startswith("cuda") else []
-    with torch.random.fork_rng(devices=cuda_devices):
+    kind = torch.device(device).type
+    devices = [] if kind == "cpu" else [torch.device(device)]
+    with (
+        TORCH_STATE_LOCK,
+        torch.random.fork_rng(devices=devices, device_type=kind),
+        float32_autograd(),
+    ):
+        flush = flush_denormal_enabled()
         torch.manual_seed(seed)
         torch.set_flush_denormal(True)
         try:
             yield
         finally:
-            torch.set_flush_denormal(False)
+            torch.set_flush_denormal(flush)
+
+
+def _check_memory(n_bytes, needs, fix):
+    """Refuse, before allocating, more than the machine's physical memory.
+
+    The message reads ``f"{needs} {size} GiB, more than ...; {fix}"``.
+    """
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # the platform does not say
+        return
+    if n_bytes > memory:
+        raise MemoryError(
+            f"{needs} {n_bytes / 2**30:.3g} GiB, more than this machine's "
+            f"{memory / 2**30:.3g} GiB of memory; {fix}"
+        )
+
+
+def _checkpoint_id(path):
+    """The training a checkpoint file belongs to, or None if it cannot tell."""
+    try:
+        return _persistence.read(path)["attributes"]["values"].get("_checkpoint_id_")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _history_frame(history):
     skip = {"batches", "train_batch_count", "valid_batch_count"}
-    rows = [{k: v for k, v in row.items() if k not in skip} for row in history]
+    # The *_best flags are for skorch's callbacks (Checkpoint, PrintLog).
+    rows = [
+        {k: v for k, v in row.items() if k not in skip and not k.endswith("_best")}
+        for row in history
+    ]
     frame = pd.DataFrame(rows).set_index("epoch")
     first = ["train_loss", "valid_loss"]
     ordered = [c for c in first if c in frame] + sorted(
@@ -197,6 +230,28 @@ class _EpochEnd(Callback):
 class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of the autoencoder embedders. Not for direct use."""
 
+    # The parameters that define the network. fit records them in
+    # ``_network_``, which transform, save, load and warm starts use, so
+    # that set_params after fit cannot change what the fitted model is.
+    _network_params = (
+        "n_components",
+        "hidden_layer_sizes",
+        "image_shape",
+        "activation",
+    )
+
+    # The names of aembed's own callbacks, which a user's must not take:
+    # the net's defaults, then those of _callbacks (and of subclasses).
+    _callback_names = (
+        "epoch_timer",
+        "train_loss",
+        "valid_loss",
+        "print_log",
+        "progress",
+        "epoch_end",
+        "early_stopping",
+    )
+
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
@@ -217,7 +272,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "checkpoint_dir": [str, os.PathLike, None],
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
-        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "device": [str, torch.device],
         "distributed": [StrOptions({"auto"}), "boolean"],
         "mixed_precision": ["boolean"],
         "verbose": ["verbose"],
@@ -279,13 +334,31 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     # -- hooks for subclasses -------------------------------------------------
 
-    def _build_module(self, n_features, likelihood, value_range):
-        """Return the PyTorch module; see :mod:`aembed.nn` for its interface."""
+    def _build_module(self, network, n_features, likelihood, value_range):
+        """Return the PyTorch module; see :mod:`aembed.nn` for its interface.
+
+        ``network`` holds the recorded ``_network_params``; the module is
+        built from them, never from the current parameters.
+        """
         raise NotImplementedError
+
+    def _encoder_decoder(self, network, n_features, n_encoder_outputs):
+        """The encoder and decoder ``network`` describes."""
+        return build_encoder_decoder(
+            n_features,
+            network["n_components"],
+            n_encoder_outputs,
+            network["hidden_layer_sizes"],
+            network["activation"],
+            network["image_shape"],
+        )
 
     def _extra_callbacks(self):
         """skorch callbacks the objective needs (e.g. a KL warm-up)."""
         return []
+
+    def _fitted_on(self, X):
+        """Record what the fitted model says of its training rows ``X``."""
 
     # -- fitting --------------------------------------------------------------
 
@@ -296,7 +369,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data; any numeric table (see ``scaling``).
+            Training data; any numeric table (see ``scaling``). Torch
+            tensors are taken too, here and in every method: detached,
+            copied to the CPU, bfloat16 widened to float32.
         y : None
             Ignored; present for API consistency.
 
@@ -328,18 +403,24 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         4
         """
         warm = self.warm_start and hasattr(self, "net_")
+        n_before = self.n_iter_ if warm else 0
         try:
-            self._fit(X, warm)
+            notes = self._fit(X, warm)
         except BaseException:
             # A fit that fails leaves no half-replaced model behind: a warm
             # one keeps the previous model, a cold one none.
             if not warm:
                 self._forget_fit()
             raise
+        # Once fitted: a warning turned into an error keeps the model.
+        for message in [*notes, *self._undertraining(n_before)]:
+            warnings.warn(message, UserWarning, stacklevel=3)
         return self
 
     def _fit(self, X, warm):
         data, stats = self._training_data(X, reset=not warm)
+        if warm:
+            self._check_warm_network()
         device, parallel = self._device_and_parallel()
         checkpoint = self._checkpoint_path(parallel)
         if warm:
@@ -350,7 +431,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             previous = None
 
         seed = self._seed(parallel)
-        epoch_end = _EpochEnd(self._checkpoint_writer(checkpoint))
+        write_checkpoint = self._checkpoint_writer(checkpoint)
+        epoch_end = _EpochEnd(write_checkpoint)
         with _training_context(seed, device):
             train, valid = self._split(self._scaled(data, device), seed)
             net = self._make_net(device, self._callbacks(epoch_end))
@@ -361,11 +443,11 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 net.neighbor_term_ = self._neighbor_term(
                     net, train, seed, warm, parallel
                 )
+            n_before = 0 if previous is None else len(previous["history"])
             try:
                 with net.parallel_training(parallel):
                     net.partial_fit((train, valid))
-                n_before = 0 if previous is None else len(previous["history"])
-                self._settle_interrupt(net, epoch_end.state_, n_before)
+                interrupted = self._settle_interrupt(net, epoch_end.state_, n_before)
                 rng = torch.get_rng_state()
             finally:
                 epoch_end.release()
@@ -383,7 +465,49 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if checkpoint is not None:
             # Early stopping may have restored an earlier epoch: the folder
             # ends with the model fit returns.
-            self._write(checkpoint, net, _current_state(net), warn=False)
+            write_checkpoint(net, _current_state(net))
+        self._fitted_on(X)
+        return [interrupted] if interrupted else []
+
+    def _undertraining(self, n_before):
+        """What went wrong, said in words, in the epochs after ``n_before``.
+
+        Failures without a NaN, judged against the loss of the first
+        training batch, before any update: the training loss ended far
+        above it (the model is worse than an untrained one), or rose far
+        above it on the way. Subclasses add the failures of their objective.
+        """
+        net = self.net_
+        losses = self.history_["train_loss"].to_numpy()[n_before:]
+        start = net.initial_loss_
+        if start is None or len(losses) == 0:
+            return []
+        start = net.initial_loss_ = float(start)
+        fix = (
+            f"The learning rate (lr={self.lr}) is likely too high: lower it, or "
+            "check that the input is scaled (scaling='auto' or 'standard')."
+        )
+        peak, final = int(np.argmax(losses)), losses[-1]
+        if self.early_stopping and "valid_loss" in self.history_:
+            # fit keeps the weights of the best validation epoch.
+            valid = self.history_["valid_loss"].to_numpy()[n_before:]
+            final = losses[int(np.nanargmin(valid))]
+        if final > _ENDED_ABOVE * start:
+            message = (
+                f"Training failed: the training loss ended at {final:.4g}, "
+                f"{final / start:.3g} times the {start:.4g} it started at; "
+                "the model is worse than an untrained one."
+            )
+        elif losses[peak] > _EXPLODED * start:
+            message = (
+                f"Training was unstable: the training loss rose to "
+                f"{losses[peak]:.4g} in epoch {n_before + peak + 1}, "
+                f"{losses[peak] / start:.3g} times the {start:.4g} it started "
+                f"at, before coming back to {final:.4g}."
+            )
+        else:
+            return []
+        return [f"{message} {fix}"]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -453,6 +577,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             self._fit_input_map(stats)
             seed = self._seed(parallel)
         else:
+            self._check_warm_network()
             self._check_warm_data(stats)
             device, seed = str(self.net_.device), 0
         checkpoint = self._checkpoint_path(parallel)
@@ -483,6 +608,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.n_iter_ = len(self.history_)
         seen = 0 if first else getattr(self, "n_samples_seen_", 0)
         self.n_samples_seen_ = seen + stats.n_samples
+        self._fitted_on(X)
 
     def _incremental_net(self, device, first):
         """The net ``partial_fit`` trains: the fitted one, or a new one.
@@ -509,6 +635,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         values and computes the statistics; anything else as a float32
         array in memory.
         """
+        X = as_array(X)
         if is_out_of_core(X):
             if self.neighbor_weight > 0 and not incremental:
                 raise ValueError(
@@ -539,11 +666,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         low, high = stats.scaled_range(self.input_offset_, self.input_scale_)
         self.reconstruction_loss_ = self._resolve_loss(low, high)
         likelihood = "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
+        self._network_ = self._network_from_params()
         self._module_args_ = {
             "n_features": stats.mean.shape[0],
             "likelihood": likelihood,
             "value_range": (low, high),
         }
+        self._check_network_memory()
 
     def _scaled(self, data, device):
         """The scaled training rows: a tensor, or blocks scaled as they are read."""
@@ -606,7 +735,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         initial weights are drawn from the caller's random context.
         """
         net = EmbedderNet(
-            module=self._build_module(**self._module_args_),
+            module=self._build_module(self._network_, **self._module_args_),
             criterion=torch.nn.Identity,
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay,
@@ -622,6 +751,45 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         net.input_scaling_ = (self.input_offset_, self.input_scale_)
         net.mixed_precision_ = bool(self.mixed_precision)
         return net.initialize()
+
+    def _check_network_memory(self):
+        """Refuse a network too large to train here, before allocating it."""
+        with torch.device("meta"):  # shapes only: no memory, no random draws
+            module = self._build_module(self._network_, **self._module_args_)
+        n_weights = sum(p.numel() for p in module.parameters())
+        n_buffers = sum(b.numel() for b in module.buffers())
+        # Weights, gradients and Adam's two moments, in float32.
+        _check_memory(
+            16 * n_weights + 4 * n_buffers,
+            f"Training this network ({n_weights:,} weights) needs at least",
+            "choose smaller hidden_layer_sizes, n_components or n_codes.",
+        )
+
+    def _network_from_params(self):
+        """``_network_params`` as the current parameters set them, as plain data."""
+        network = {}
+        for name in self._network_params:
+            value = getattr(self, name)
+            if name == "image_shape":
+                value = self._image_shape()
+            elif isinstance(value, tuple | list | np.ndarray):
+                value = tuple(int(v) for v in value)
+            network[name] = _persistence.to_plain(value)
+        return network
+
+    def _check_warm_network(self):
+        current = self._network_from_params()
+        changed = [
+            f"{name} from {self._network_[name]!r} to {current[name]!r}"
+            for name in current
+            if current[name] != self._network_.get(name)
+        ]
+        if changed:
+            raise ValueError(
+                "warm_start=True continues training the fitted network, but the "
+                f"current parameters describe a different one ({', '.join(changed)}"
+                "). Set warm_start=False to train a new network, or set them back."
+            )
 
     def _continue_from(self, net, state):
         """Load the previous fit's state into the new net, for a warm start."""
@@ -643,12 +811,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
         ``last`` is the training state at the end of the last completed
         epoch (or at the start of training), ``n_before`` the number of
-        epochs of earlier fits.
+        epochs of earlier fits. Returns the warning to give once the model
+        is in place, or None.
         """
         partial = len(net.history) > len(last["history"])
         n_done = len(last["history"]) - n_before
         if _stopped_early(net) or (not partial and n_done == self.max_epochs):
-            return
+            return None
         if n_done == 0 and n_before == 0:
             raise KeyboardInterrupt("fit was interrupted before any epoch completed")
 
@@ -666,11 +835,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         else:
             kept = f"epoch {n_kept}, the last completed epoch"
         when = f"during epoch {n_kept + 1}" if partial else f"after epoch {n_kept}"
-        warnings.warn(
+        return (
             f"fit was interrupted {when}; {type(self).__name__} keeps the weights "
-            f"of {kept}. Call fit with warm_start=True to continue training.",
-            UserWarning,
-            stacklevel=5,  # the caller of fit, past sklearn's _fit_context
+            f"of {kept}. Call fit with warm_start=True to continue training."
         )
 
     def _check_warm_data(self, stats):
@@ -695,10 +862,19 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 _reject_bools(**{name: getattr(self, name)})
         for name in ("hidden_layer_sizes", "image_shape"):
             sizes = getattr(self, name)
-            if sizes is not None and any(isinstance(h, bool | np.bool_) for h in sizes):
+            if sizes is None:
+                continue
+            # sklearn's "array-like" admits dicts and sets, whose order (and
+            # what a saved file can hold) is not that of a sequence.
+            if not isinstance(sizes, tuple | list | np.ndarray) or np.ndim(sizes) != 1:
+                raise TypeError(
+                    f"{name} must be a tuple or list of integers, got {sizes!r}."
+                )
+            if any(isinstance(h, bool | np.bool_) for h in sizes):
                 raise TypeError(f"{name} must hold integers, got {sizes!r}.")
         for i, callback in enumerate(self.callbacks or []):
             # skorch takes a (name, callback) pair as a tuple or a list.
+            name = None
             if isinstance(callback, tuple | list) and len(callback) == 2:
                 name, callback = callback
                 if not isinstance(name, str):
@@ -712,6 +888,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     f"(name, callback) pairs, got {self.callbacks[i]!r} at "
                     f"position {i}."
                 )
+            self._check_callback(name, callback)
         n_features = X.shape[1]
         shape = self._image_shape()
         if shape is not None and int(np.prod(shape)) != n_features:
@@ -736,10 +913,51 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     UserWarning,
                     stacklevel=5,
                 )
+        if self.lr * self.weight_decay >= 1:
+            raise ValueError(
+                f"weight_decay={self.weight_decay} with lr={self.lr}: AdamW "
+                "multiplies the weights by 1 - lr * weight_decay at every step, so "
+                "lr * weight_decay must be below 1 (it is usually below 1e-3)."
+            )
         if self.early_stopping and X.shape[0] < 2:
             raise ValueError(
                 "early_stopping=True needs at least 2 samples to hold out a "
                 f"validation set, got {X.shape[0]}; set early_stopping=False."
+            )
+
+    def _check_callback(self, name, callback):
+        """Refuse, before training, a skorch callback that cannot work here."""
+        reserved = self._callback_names
+        if name in reserved:
+            raise ValueError(
+                f"callbacks: {name!r} names one of aembed's own callbacks "
+                f"({', '.join(reserved)}); give yours another name."
+            )
+        kind = callback if isinstance(callback, type) else type(callback)
+        if issubclass(kind, ScoringBase | PassthroughScoring):
+            what = (
+                "averages per-batch records, which this net does not keep"
+                if issubclass(kind, PassthroughScoring)
+                else "scores a net's predictions of a target, which an "
+                "embedder's net does not make"
+            )
+            raise TypeError(
+                f"callbacks: skorch's {kind.__name__} {what}. Record a score of "
+                "your own in a callback's on_epoch_end with "
+                "net.history.record(name, value); train_loss_best (and "
+                "valid_loss_best with early_stopping=True) are recorded already."
+            )
+        monitor = getattr(callback, "monitor", None)
+        if (
+            isinstance(monitor, str)
+            and monitor.startswith("valid_")
+            and not self.early_stopping
+        ):
+            raise ValueError(
+                f"callbacks: {kind.__name__} monitors {monitor!r}, which is "
+                "recorded only with early_stopping=True (which holds out "
+                "validation_fraction of the rows). Set early_stopping=True, or "
+                f"monitor {monitor.replace('valid_', 'train_', 1)!r}."
             )
 
     def _image_shape(self):
@@ -826,7 +1044,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         version and the aembed version, and a checksum. Loading it never
         executes code, unlike a pickle, and works across aembed versions
         that read its format version. The write is atomic: an interrupted
-        save leaves any earlier file at ``path`` intact.
+        save leaves any earlier file at ``path`` intact. A file it replaces
+        keeps its permissions, and a symlink is written through to its
+        target.
 
         Parameters
         ----------
@@ -863,7 +1083,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._write(path, self.net_, _current_state(self.net_), warn=True)
 
     def _write(self, path, net, state, warn):
-        body, dropped = self._to_body(state, str(net.device))
+        body, dropped = self._to_body(state, str(net.device), net.mixed_precision_)
         if dropped and warn:
             warnings.warn(
                 f"{', '.join(dropped)} cannot be saved as plain data: the loaded "
@@ -874,7 +1094,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
         _persistence.write(body, path)
 
-    def _to_body(self, state, device):
+    def _to_body(self, state, device, mixed_precision=False):
         """The file's body: plain data and tensors, see :mod:`._persistence`."""
         params, dropped = _persistence.plain_params(self.get_params(deep=False))
         history, dropped_columns = _persistence.encode_history(
@@ -896,6 +1116,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             "optimizer": state["optimizer"],
             "rng": state["rng"],
             "device": device,
+            # As fit chose it: inference runs in the precision it was fitted in.
+            "mixed_precision": bool(mixed_precision),
             # set_output's choice, which sklearn keeps outside the parameters.
             "output": getattr(self, "_sklearn_output_config", {}).get("transform"),
         }
@@ -904,17 +1126,24 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     @classmethod
     def _from_body(cls, body, device):
         """Rebuild a fitted estimator from a file's body, its net on ``device``."""
-        est = cls(**{**body["params"], "device": device})
+        # The author's checkpoint folder is a place on the author's machine: a
+        # later fit writes checkpoints only where its caller asks.
+        est = cls(**{**body["params"], "device": device, "checkpoint_dir": None})
         est._validate_params()
         if body["output"] is not None:
             est.set_output(transform=body["output"])
         for name, value in _persistence.decode_attributes(body["attributes"]).items():
             setattr(est, name, value)
+        if not hasattr(est, "_network_"):  # written before networks were recorded
+            est._network_ = est._network_from_params()
+        est._network_ = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in est._network_.items()
+        }
         if body["rng"] is not None:
             torch.Generator().set_state(body["rng"])  # refuse a bad state now
         # A new module's random initial weights are overwritten at once; they
         # must not consume the caller's random stream.
-        with torch.random.fork_rng(devices=[]):
+        with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]), float32_autograd():
             net = est._make_net(_resolve_device(device), est._callbacks())
         _restore_state(
             net,
@@ -925,6 +1154,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 "history": _persistence.decode_history(body["history"]),
             },
         )
+        net.mixed_precision_ = bool(body.get("mixed_precision", est.mixed_precision))
         net.module_.eval()
         est.net_ = net
         est.history_ = _history_frame(net.history)
@@ -932,25 +1162,74 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         return est
 
     def _checkpoint_path(self, parallel=None):
+        """This fit's checkpoint file, checked before any training.
+
+        The folder must be writable, and may hold only a checkpoint of this
+        estimator's own training: its earlier fits, or the fit it was loaded
+        from (``_checkpoint_id_`` names the training a file belongs to).
+        """
         # In a data-parallel run only the first process writes.
         if self.checkpoint_dir is None or (
             parallel is not None and not parallel.is_main
         ):
             return None
-        if os.path.exists(self.checkpoint_dir) and not os.path.isdir(
-            self.checkpoint_dir
-        ):
+        folder = os.fspath(self.checkpoint_dir)
+        if not folder:
             raise ValueError(
-                f"checkpoint_dir={os.fspath(self.checkpoint_dir)!r} is a file; "
-                "it must be a folder (made if missing)."
+                "checkpoint_dir='' is empty; give a folder ('.' for the current "
+                "one), or None."
             )
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
-        return os.path.join(os.fspath(self.checkpoint_dir), CHECKPOINT_FILE)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise ValueError(
+                f"checkpoint_dir={folder!r} is a file; it must be a folder (made "
+                "if missing)."
+            )
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise type(exc)(
+                f"checkpoint_dir={folder!r} cannot be written ({exc.strerror or exc})"
+                "; choose a writable folder, or checkpoint_dir=None."
+            ) from None
+        path = os.path.join(folder, CHECKPOINT_FILE)
+        self._checkpoint_id_ = getattr(self, "_checkpoint_id_", None) or uuid4().hex
+        if os.path.exists(path) and _checkpoint_id(path) != self._checkpoint_id_:
+            raise ValueError(
+                f"checkpoint_dir={folder!r} holds the checkpoint of another fit "
+                f"({CHECKPOINT_FILE}), which this fit would replace. Choose another "
+                "folder, delete that file, or continue its training: "
+                f"est = aembed.load({path!r}), then "
+                f"est.set_params(warm_start=True, checkpoint_dir={folder!r}).fit(X)."
+            )
+        return path
 
     def _checkpoint_writer(self, path):
+        """Write checkpoints to ``path``; a failed write warns, once, and no more.
+
+        Training goes on, and fit returns the trained model: losing the
+        checkpoint must not lose the model.
+        """
         if path is None:
             return None
-        return lambda net, state: self._write(path, net, state, warn=False)
+        failures = []
+
+        def write(net, state):
+            try:
+                self._write(path, net, state, warn=False)
+            except OSError as exc:
+                if not failures:
+                    warnings.warn(
+                        f"fit could not write the checkpoint {path!r} ({exc}); "
+                        "training goes on, and fit returns the trained model "
+                        "(save it with save).",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                failures.append(exc)
+
+        return write
 
     # -- inference --------------------------------------------------------------
 
@@ -997,6 +1276,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _inference_data(self, X):
         """``X`` validated against the fit: an array, or a block reader."""
         check_is_fitted(self)
+        X = as_array(X)
         if is_out_of_core(X):
             validate_data(self, X, skip_check_array=True, reset=False)
             return BlockReader(X)
@@ -1020,7 +1300,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             The embedding.
         """
         X = self._inference_data(X)
-        return self._map_batches(X, self._embed, self.n_components, scale_in=True)
+        return self._map_batches(X, self._embed, self._n_features_out, scale_in=True)
 
     def inverse_transform(self, X):
         """Decode embedded points back to the input space.
@@ -1036,11 +1316,12 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Reconstructions, in the units of the data seen in :term:`fit`.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float32, np.float64], input_name="X")
-        if X.shape[1] != self.n_components:
+        X = check_array(as_array(X), dtype=[np.float32, np.float64], input_name="X")
+        n_components = self._n_features_out
+        if X.shape[1] != n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__}."
-                f"inverse_transform expects n_components={self.n_components} "
+                f"inverse_transform expects n_components={n_components} "
                 "(points in the embedding space)."
             )
         return self._map_batches(
@@ -1100,12 +1381,52 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             size += block.size
         return -float(total / size)
 
+    def score_samples(self, X):
+        """Log-likelihood of every row, decoded from its embedding; higher is better.
+
+        ``-(reconstruction NLL)`` of each row, summed over features in the
+        model's scaled input space (see ``scaling``): the natural anomaly
+        score, low for rows unlike the training data. With
+        ``reconstruction_loss="bce"`` it is at most 0; with ``"mse"`` the
+        constant ``-0.5 * log(2 * pi)`` per feature of the unit-variance
+        Gaussian is left out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data in the units seen in :term:`fit`.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,), float32
+            In nats.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import DenoisingAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = DenoisingAEEmbedder(max_epochs=2, random_state=0).fit(X[:300])
+        >>> emb.score_samples(X[:3]).shape
+        (3,)
+        """
+        return self._per_row(X, lambda module, x: module.log_likelihood(x))
+
+    def _per_row(self, X, step):
+        """``step(module, x)``, one value per row, for every row of ``X``."""
+        X = self._inference_data(X)
+        out = self._map_batches(
+            X, lambda module, x: step(module, x).unsqueeze(1), 1, scale_in=True
+        )
+        return out[:, 0]
+
     @property
     def _n_features_out(self):
         # get_feature_names_out checks this attribute to tell a fitted
         # estimator: like PCA's, it exists only after fit.
+        # Fitted with n_components, whatever set_params said since.
         check_is_fitted(self, "net_")
-        return int(self.n_components)
+        return int(self._network_["n_components"])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,9 +6,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
-from .nn import NOISE_TYPES, DenoisingAutoEncoder, build_encoder_decoder
+from ._registry import register
+from .nn import NOISE_TYPES, DenoisingAutoEncoder
 
 
+@register
 @Substitution(**_shared_docs)
 class DenoisingAEEmbedder(_BaseEmbedder):
     """Denoising autoencoder as a scikit-learn transformer.
@@ -29,8 +31,8 @@ class DenoisingAEEmbedder(_BaseEmbedder):
 
     noise_level : float, default=0.1
         Standard deviation of the Gaussian noise, in scaled units, or the
-        probability that an entry is masked or salted. 0 trains a plain
-        autoencoder.
+        probability (at most 1) that an entry is masked or salted. 0 trains
+        a plain autoencoder.
 
     {network}
 
@@ -131,14 +133,17 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         self.noise = noise
         self.noise_level = noise_level
 
-    def _build_module(self, n_features, likelihood, value_range):
-        encoder, decoder = build_encoder_decoder(
-            n_features,
-            self.n_components,
-            self.n_components,
-            self.hidden_layer_sizes,
-            self.activation,
-            self._image_shape(),
+    def _check_params_against_data(self, X, incremental=False):
+        super()._check_params_against_data(X, incremental)
+        if self.noise != "gaussian" and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level={self.noise_level} is the probability that "
+                f"noise={self.noise!r} hits an entry, so it must lie in [0, 1]."
+            )
+
+    def _build_module(self, network, n_features, likelihood, value_range):
+        encoder, decoder = self._encoder_decoder(
+            network, n_features, network["n_components"]
         )
         return DenoisingAutoEncoder(
             encoder,

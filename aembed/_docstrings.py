@@ -33,9 +33,10 @@ default="relu"
         ``inverse_transform``. ``"minmax"`` maps the global range of ``X``
         onto [0, 1] (one scale for all columns, as for pixels);
         ``"standard"`` gives every column zero mean and unit variance; None
-        uses ``X`` as it is. ``"auto"`` keeps data already in [0, 1], uses
-        ``"minmax"`` when all columns are non-negative and share one range
-        (images, counts), and ``"standard"`` otherwise.
+        uses ``X`` as it is. ``"auto"`` keeps data already in [0, 1] that
+        span at least half of it, uses ``"minmax"`` when all columns are
+        non-negative and share one range (images, counts, small numbers
+        such as data in [0, 0.001]), and ``"standard"`` otherwise.
 
     reconstruction_loss : {"auto", "bce", "mse"}, default="auto"
         ``"bce"``: binary cross-entropy, for data in [0, 1] after scaling
@@ -76,7 +77,16 @@ default="relu"
 
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` run during training, as callback
-        instances or ``(name, callback)`` pairs.
+        instances or ``(name, callback)`` pairs. The history records
+        ``train_loss_best`` (and ``valid_loss_best`` with
+        ``early_stopping=True``) for skorch's ``Checkpoint``; callbacks that
+        monitor ``valid_*`` need ``early_stopping=True``, and skorch's
+        scoring callbacks (``EpochScoring``, ``BatchScoring``,
+        ``PassthroughScoring``), which score a net's predictions of a
+        target, are refused. The names aembed gives its own callbacks
+        (``epoch_timer``, ``train_loss``, ``valid_loss``, ``print_log``,
+        ``progress``, ``epoch_end``, ``early_stopping``, and ``kl_warmup``
+        or ``codebook_usage``) are reserved.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted, ``fit`` continues
@@ -99,8 +109,13 @@ default="relu"
         A crash then loses at most the epoch in progress: resume with
         ``est = aembed.load(path)`` then
         ``est.set_params(warm_start=True, max_epochs=epochs_left).fit(X)``.
-        Callbacks are not saved. Give every fit its own folder: parallel
-        fits into one folder overwrite each other's checkpoint.
+        Callbacks are not saved. The folder must be writable when ``fit``
+        starts, and may hold only a checkpoint of this estimator's own
+        training (its earlier fits, or the fit it was loaded from): a fit
+        refuses to replace another's, so give every fit its own folder. A
+        write that fails during training warns and training goes on: the
+        trained model is never lost to a full disk. :func:`aembed.load`
+        sets ``checkpoint_dir`` to None.
 
     neighbor_weight : float, default=0.0
         Weight of a neighbour-preserving term, as in Parametric UMAP: a
@@ -121,12 +136,15 @@ default="relu"
         columns, candidates from the first 50 principal components ranked
         by their distance in the input space), above by NN-descent
         (pynndescent, as umap-learn finds them) in the input space. Only
-        used when ``neighbor_weight`` > 0: without the term it changes
-        nothing.
+        used when ``neighbor_weight`` > 0: with the default
+        ``neighbor_weight=0`` it is inert (no graph is built, and training
+        is the same whatever its value).
 
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train and infer; ``"auto"`` takes the GPU when PyTorch sees
-        one.
+    device : str or torch.device, default="cpu"
+        Where to train and infer, as PyTorch names it: ``"cpu"``,
+        ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a :class:`torch.device`;
+        ``"auto"`` takes the GPU when PyTorch sees one. A device that is
+        not available here is refused when ``fit`` starts.
 
     distributed : "auto" or bool, default="auto"
         Data-parallel training. Under ``"auto"``, a script started by

@@ -15,10 +15,14 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ._torch_state import TORCH_STATE_LOCK
 from .nn._random import rand_like
 
 # UMAP's curve 1 / (1 + a d^(2b)) fitted to its default min_dist=0.1, spread=1.
 UMAP_A, UMAP_B = 1.5769, 0.8951
+# The most candidate coordinates a ranking gathers at once (256 MiB): wide
+# rows (thousands of genes, say) take fewer rows per block.
+_MAX_GATHER = 2**26
 
 
 def nearest_neighbors(
@@ -136,6 +140,7 @@ def _exact_search(space, k, chunk=2048):
 def _distances(full, candidates, chunk=2048):
     """Squared full-space distances of each row to its candidates."""
     n, k = candidates.shape
+    chunk = max(1, min(chunk, _MAX_GATHER // max(1, k * full.shape[1])))
     norms = full.pow(2).sum(1)
     out = torch.empty(candidates.shape, dtype=full.dtype)
     for start in range(0, n, chunk):
@@ -151,7 +156,7 @@ def _distances(full, candidates, chunk=2048):
 def _principal_components(X, n_components, random_state):
     """Scores on the first principal components (by variance), randomised SVD."""
     centred = X - X.mean(0, keepdim=True)
-    with torch.random.fork_rng():
+    with TORCH_STATE_LOCK, torch.random.fork_rng():
         torch.manual_seed(int(random_state))
         _, _, V = torch.pca_lowrank(centred, q=n_components, center=False, niter=2)
     return centred @ V

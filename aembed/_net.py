@@ -170,6 +170,9 @@ class EmbedderNet(NeuralNet):
     data_parallel_ = None
     # bfloat16 autocast of forward passes when set (mixed precision).
     mixed_precision_ = False
+    # The loss of the first training batch, before any update: where
+    # training started, against which divergence is judged.
+    initial_loss_ = None
 
     def autocast(self):
         """Context of the forward passes: bfloat16 autocast with mixed precision."""
@@ -179,10 +182,16 @@ class EmbedderNet(NeuralNet):
             enabled=self.mixed_precision_,
         )
 
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if training and self.initial_loss_ is None and loss is not None:
+            self.initial_loss_ = loss.detach()  # read once, after training
+
     def get_default_callbacks(self):
         return [
             ("epoch_timer", EpochTimer()),
             ("duration", _SameDuration()),
+            ("train_loss", BestLoss("train_loss")),
+            ("valid_loss", BestLoss("valid_loss")),
             ("print_log", PrintLog()),
         ]
 
@@ -330,6 +339,27 @@ class _SameDuration(Callback):
     def on_epoch_end(self, net, **kwargs):
         if net.data_parallel_ is not None:
             net.history.record("dur", net.data_parallel_.max(net.history[-1, "dur"]))
+
+
+class BestLoss(Callback):
+    """Record ``<name>_best``, whether the epoch's ``name`` is the lowest yet.
+
+    skorch's default scoring records these flags, which its ``Checkpoint``
+    (``monitor="train_loss_best"``) and ``PrintLog`` read; it averages
+    per-batch records, which this net does not keep.
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        if self.name in row:
+            # Over the whole history: a warm start continues the record.
+            earlier = [r[self.name] for r in net.history[:-1] if self.name in r]
+            net.history.record(
+                f"{self.name}_best", row[self.name] < min(earlier, default=math.inf)
+            )
 
 
 class EpochProgressBar(Callback):

@@ -24,12 +24,15 @@ import math
 import os
 import pickle
 import re
+import stat
 import uuid
 import warnings
 
 import numpy as np
 import torch
 
+from ._devices import resolve_device
+from ._registry import ESTIMATORS
 from ._version import __version__
 
 FORMAT = "aembed"
@@ -46,10 +49,11 @@ DERIVED_ATTRIBUTES = frozenset({"net_", "history_", "n_iter_"})
 def to_plain(value):
     """``value`` as plain Python data, or raise ``TypeError``.
 
-    NumPy scalars and arrays become Python scalars and tuples, paths become
-    strings; anything else that is not a str, int, float, bool, None, list,
-    tuple or dict with str keys is refused. ``torch.load(weights_only=True)``
-    reads back exactly these types (and tensors).
+    NumPy scalars and arrays become Python scalars and tuples, paths and
+    torch devices become strings; anything else that is not a str, int,
+    float, bool, None, list, tuple or dict with str keys is refused.
+    ``torch.load(weights_only=True)`` reads back exactly these types (and
+    tensors).
     """
     if value is None or type(value) in (bool, int, float, str):
         return value
@@ -59,6 +63,8 @@ def to_plain(value):
         return to_plain(tuple(value.tolist()))
     if isinstance(value, os.PathLike):
         return to_plain(os.fspath(value))
+    if isinstance(value, torch.device):
+        return str(value)
     if isinstance(value, tuple):
         return tuple(to_plain(v) for v in value)
     if isinstance(value, list):
@@ -238,9 +244,11 @@ def _sha256(content):
 def write(body, path):
     """Write ``body`` under an aembed header to ``path``, atomically.
 
-    The file is written next to its destination under a temporary name and
-    moved into place with :func:`os.replace`, so that a crash mid-write
-    never leaves a truncated model where a good one was.
+    The file is written next to its destination under a short temporary
+    name and moved into place with :func:`os.replace`, so that a crash
+    mid-write never leaves a truncated model where a good one was. A file
+    it replaces keeps its permissions; a symlink is written through, to
+    its target; errors name ``path``, not the temporary file.
     """
     body = _to_cpu(body)
     data = {
@@ -252,20 +260,29 @@ def write(body, path):
     }
     data["sha256"] = _sha256(data)
     _check_contents(data)
-    path = os.fspath(path)
+    path = os.fsdecode(os.fspath(path))
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    # Short, so that the longest legal file name still has a temporary.
     tmp = os.path.join(
-        os.path.dirname(os.path.abspath(path)),
-        f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp",
+        os.path.dirname(os.path.abspath(target)), f".aembed-{uuid.uuid4().hex}.tmp"
     )
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: open's default mode, under the umask
     try:
         with open(tmp, "xb") as f:
             torch.save(data, f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise type(exc)(exc.errno, exc.strerror, path) from None
         raise
 
 
@@ -360,16 +377,20 @@ def load(path, device="cpu"):
     ----------
     path : str or path-like
         The model file.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to place the network; also becomes the estimator's ``device``
-        parameter, which a later ``fit`` uses.
+    device : str or torch.device, default="cpu"
+        Where to place the network, as an estimator's ``device`` (``"cpu"``,
+        ``"cuda"``, ``"cuda:1"``, ``"mps"``, ``"auto"``); also becomes the
+        estimator's ``device`` parameter, which a later ``fit`` uses.
 
     Returns
     -------
     estimator : DenoisingAEEmbedder, VAEEmbedder or VQVAEEmbedder
         The fitted estimator, transforming exactly as the saved one did.
         With ``warm_start=True`` its ``fit`` continues training where the
-        saved one stopped, with the optimizer's state.
+        saved one stopped, with the optimizer's state. Its parameters are
+        the saved ones but ``device`` (the argument above) and
+        ``checkpoint_dir``, which is None: a folder on the machine that
+        saved the model is no place for this one to write to.
 
     Raises
     ------
@@ -395,15 +416,10 @@ def load(path, device="cpu"):
     >>> bool((loaded.transform(X[:5]) == emb.transform(X[:5])).all())
     True
     """
-    from ._base import _resolve_device
-    from .utils import all_estimators
-
-    if device not in ("cpu", "cuda", "auto"):
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}.")
-    _resolve_device(device)  # fail before reading when the device is missing
+    resolve_device(device)  # fail before reading when the device is missing
 
     body = read(path)
-    classes = dict(all_estimators())
+    classes = ESTIMATORS
     class_name = body.get("class")
     if not isinstance(class_name, str) or class_name not in classes:
         raise ValueError(

@@ -8,6 +8,10 @@ on the way out, so that ``inverse_transform`` speaks the caller's units.
 
 import numpy as np
 
+# Data in [0, 1] are taken to be on the unit scale already (pixels) only if
+# they span at least this much of it; smaller numbers are scaled like any.
+_UNIT_SPAN = 0.5
+
 
 class ColumnStats:
     """Per-column minimum, maximum, mean and variance, merged block by block.
@@ -90,10 +94,11 @@ def fit_scaling(X, scaling):
         ``"minmax"`` maps the global range of ``X`` onto [0, 1] with one
         offset and one scale for all columns; ``"standard"`` centres and
         scales every column to unit variance (constant columns are only
-        centred); ``None`` keeps ``X`` as it is. ``"auto"`` keeps data that
-        already lie in [0, 1], uses ``"minmax"`` when all columns are
-        non-negative and share one range (images, counts of one kind), and
-        ``"standard"`` otherwise.
+        centred: those whose spread is within float32's rounding of their
+        values); ``None`` keeps ``X`` as it is. ``"auto"`` keeps data that
+        already lie in [0, 1] and span at least half of it, uses
+        ``"minmax"`` when all columns are non-negative and share one range
+        (images, counts of one kind), and ``"standard"`` otherwise.
 
     Returns
     -------
@@ -113,7 +118,7 @@ def fit_scaling(X, scaling):
     n_features = stats.mean.shape[0]
     low, high = stats.min.min(), stats.max.max()
     if scaling == "auto":
-        if low >= 0 and high <= 1:
+        if low >= 0 and high <= 1 and high - low >= _UNIT_SPAN:
             scaling = None
         elif _looks_like_one_unit(stats):
             scaling = "minmax"
@@ -130,7 +135,11 @@ def fit_scaling(X, scaling):
     elif scaling == "standard":
         offset = stats.mean
         scale = np.sqrt(stats.var)
-        scale[scale < 10 * np.finfo(np.float32).eps * np.abs(offset).clip(1)] = 1.0
+        # Constant up to float32's rounding of the column's values, however
+        # small they are: only centred.
+        magnitude = np.maximum(np.abs(stats.min), np.abs(stats.max))
+        rounding = 10 * np.finfo(np.float32).eps * magnitude
+        scale[scale <= rounding] = 1.0
         mode = "standard"
     else:
         raise ValueError(f"unknown scaling {scaling!r}")

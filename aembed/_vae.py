@@ -5,12 +5,17 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
-from ._base import _BaseEmbedder
+from ._base import _MIN_INFERENCE_BATCH, _BaseEmbedder, _check_memory
 from ._docstrings import Substitution, _shared_docs
-from .nn import VariationalAutoEncoder, build_encoder_decoder
+from ._registry import register
+from .nn import VariationalAutoEncoder
+
+# Below this KL per latent dimension (in nats), at the end of training, the
+# posterior has collapsed onto the prior: the code carries next to nothing.
+_COLLAPSED_KL = 0.01
 
 
 class _KLWarmup(Callback):
@@ -32,6 +37,7 @@ class _KLWarmup(Callback):
         net.module_.kl_weight = 1.0
 
 
+@register
 @Substitution(**_shared_docs)
 class VAEEmbedder(_BaseEmbedder):
     """Variational autoencoder (β-VAE) as a scikit-learn transformer.
@@ -111,6 +117,8 @@ class VAEEmbedder(_BaseEmbedder):
     (3,)
     """
 
+    _callback_names = (*_BaseEmbedder._callback_names, "kl_warmup")
+
     _parameter_constraints: dict = {
         **_BaseEmbedder._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
@@ -176,18 +184,28 @@ class VAEEmbedder(_BaseEmbedder):
         self.beta = beta
         self.kl_warmup_epochs = kl_warmup_epochs
 
-    def _build_module(self, n_features, likelihood, value_range):
-        encoder, decoder = build_encoder_decoder(
-            n_features,
-            self.n_components,
-            2 * self.n_components,
-            self.hidden_layer_sizes,
-            self.activation,
-            self._image_shape(),
-        )
+    def _build_module(self, network, n_features, likelihood, value_range):
+        n_latent = network["n_components"]
+        encoder, decoder = self._encoder_decoder(network, n_features, 2 * n_latent)
         return VariationalAutoEncoder(
-            encoder, decoder, likelihood, n_latent=self.n_components, beta=self.beta
+            encoder, decoder, likelihood, n_latent=n_latent, beta=self.beta
         )
+
+    def _undertraining(self, n_before):
+        messages = super()._undertraining(n_before)
+        if len(self.history_) == n_before:
+            return messages
+        kl = self.history_["train_kl"].iloc[-1] / self._n_features_out
+        if kl < _COLLAPSED_KL:
+            messages.append(
+                "The posterior collapsed onto the prior: the KL term ended at "
+                f"{kl:.2g} nats per latent dimension, so the decoder barely uses "
+                "the codes (reconstructions and samples are close to the mean row, "
+                "and the embedding spans a small part of the prior). Train longer "
+                "(max_epochs), raise kl_warmup_epochs, or lower beta "
+                f"(beta={self.beta})."
+            )
+        return messages
 
     def _extra_callbacks(self):
         if self.kl_warmup_epochs == 0:
@@ -225,12 +243,7 @@ class VAEEmbedder(_BaseEmbedder):
         >>> emb.score_samples(X[:3]).shape
         (3,)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        elbo = self._map_batches(
-            X, lambda m, x: m.elbo(x).unsqueeze(1), 1, scale_in=True
-        )
-        return elbo[:, 0]
+        return self._per_row(X, lambda module, x: module.elbo(x))
 
     def score(self, X, y=None):
         """Mean evidence lower bound (ELBO) per row; higher is better.
@@ -296,6 +309,18 @@ class VAEEmbedder(_BaseEmbedder):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
+        n_features, n_latent = self.n_features_in_, self._n_features_out
+        _check_memory(
+            n_samples * n_features * 4,
+            f"sample({n_samples}) would return",
+            "draw fewer samples at a time.",
+        )
         rng = check_random_state(random_state)
-        z = rng.standard_normal((n_samples, self.n_components)).astype(np.float32)
-        return self.inverse_transform(z)
+        out = np.empty((n_samples, n_features), dtype=np.float32)
+        # Drawn and decoded in chunks: the same draws as all at once.
+        chunk = max(self.batch_size, _MIN_INFERENCE_BATCH)
+        for start in range(0, n_samples, chunk):
+            stop = min(start + chunk, n_samples)
+            z = rng.standard_normal((stop - start, n_latent)).astype(np.float32)
+            out[start:stop] = self.inverse_transform(z)
+        return out

@@ -5,12 +5,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
 from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
-from .nn import VectorQuantizedAutoEncoder, build_encoder_decoder
+from ._registry import register
+from .nn import VectorQuantizedAutoEncoder
 
 
 class _CodebookUsage(Callback):
@@ -33,6 +33,7 @@ class _CodebookUsage(Callback):
         net.history.record("train_code_usage", used)
 
 
+@register
 @Substitution(**_shared_docs)
 class VQVAEEmbedder(_BaseEmbedder):
     """Vector-quantised autoencoder (VQ-VAE) as a scikit-learn transformer.
@@ -79,6 +80,10 @@ class VQVAEEmbedder(_BaseEmbedder):
     codebook_ : ndarray of shape (n_codes, n_components)
         The learned codes, in the embedding space.
 
+    labels_ : ndarray of shape (n_samples,), int64
+        The code of every row of the last :term:`fit`, as :meth:`predict`
+        gives it: the codes are a clustering of the rows.
+
     See Also
     --------
     DenoisingAEEmbedder : Deterministic autoencoder trained to undo noise.
@@ -115,6 +120,9 @@ class VQVAEEmbedder(_BaseEmbedder):
     >>> emb.codebook_.shape
     (32, 2)
     """
+
+    _network_params = (*_BaseEmbedder._network_params, "n_codes")
+    _callback_names = (*_BaseEmbedder._callback_names, "codebook_usage")
 
     _parameter_constraints: dict = {
         **_BaseEmbedder._parameter_constraints,
@@ -184,21 +192,15 @@ class VQVAEEmbedder(_BaseEmbedder):
         self.commitment_cost = commitment_cost
         self.quantize = quantize
 
-    def _build_module(self, n_features, likelihood, value_range):
-        encoder, decoder = build_encoder_decoder(
-            n_features,
-            self.n_components,
-            self.n_components,
-            self.hidden_layer_sizes,
-            self.activation,
-            self._image_shape(),
-        )
+    def _build_module(self, network, n_features, likelihood, value_range):
+        n_latent = network["n_components"]
+        encoder, decoder = self._encoder_decoder(network, n_features, n_latent)
         return VectorQuantizedAutoEncoder(
             encoder,
             decoder,
             likelihood,
-            n_latent=self.n_components,
-            n_codes=self.n_codes,
+            n_latent=n_latent,
+            n_codes=network["n_codes"],
             commitment_cost=self.commitment_cost,
         )
 
@@ -208,6 +210,35 @@ class VQVAEEmbedder(_BaseEmbedder):
     def _embed(self, module, x):
         z = module.embed(x)
         return module.quantize(z) if self.quantize else z
+
+    def _fitted_on(self, X):
+        self.labels_ = self.predict(X)
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the code of every training row: ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, as for :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int64
+            Indices into ``codebook_``, the clusters of the rows.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from aembed import VQVAEEmbedder
+        >>> X, _ = load_digits(return_X_y=True)
+        >>> emb = VQVAEEmbedder(n_codes=16, max_epochs=2, random_state=0)
+        >>> emb.fit_predict(X[:300]).shape
+        (300,)
+        """
+        return self.fit(X).labels_
 
     def predict(self, X):
         """Index of the code each row is encoded to.
@@ -235,13 +266,9 @@ class VQVAEEmbedder(_BaseEmbedder):
         >>> codes.shape, bool((codes < 16).all())
         ((5,), True)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
         # Passing through float32 is exact for indices below 2**24.
-        codes = self._map_batches(
-            X, lambda m, x: m.predict(x).unsqueeze(1), 1, scale_in=True
-        )
-        return codes[:, 0].astype(np.int64)
+        codes = self._per_row(X, lambda module, x: module.predict(x))
+        return codes.astype(np.int64)
 
     @property
     def codebook_(self):

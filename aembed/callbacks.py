@@ -1,9 +1,13 @@
 """Training callbacks for the aembed estimators."""
 
+from numbers import Integral
+
 import numpy as np
 import torch
+from sklearn.utils import check_array
 from skorch.callbacks import Callback
 
+from ._inputs import as_array
 from ._scaling import apply_scaling, undo_scaling
 
 
@@ -19,9 +23,11 @@ class LatentSnapshots(Callback):
     ----------
     X : array-like of shape (n_samples, n_features)
         Rows to follow, in the units the estimator is fitted on. Keep it
-        small (a few hundred rows for the latent space).
+        small (a few hundred rows for the latent space). Checked, with
+        ``every`` and ``n_reconstructions``, before the first epoch.
     every : int, default=1
-        Record every ``every``-th epoch (the last epoch is always recorded).
+        Record every ``every``-th epoch, at least 1 (the last epoch is
+        always recorded).
     n_reconstructions : int, default=8
         How many of the first rows of ``X`` to reconstruct at each snapshot.
 
@@ -52,7 +58,32 @@ class LatentSnapshots(Callback):
         self.every = every
         self.n_reconstructions = n_reconstructions
 
+    def initialize(self):
+        # Called when the estimator builds its net, before any training.
+        for name, low in (("every", 1), ("n_reconstructions", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, Integral) or isinstance(value, bool):
+                raise TypeError(
+                    f"LatentSnapshots: {name} must be an int, got {value!r}."
+                )
+            if value < low:
+                raise ValueError(
+                    f"LatentSnapshots: {name} must be at least {low}, got {value}."
+                )
+        self.X_ = check_array(
+            as_array(self.X, "LatentSnapshots X"),
+            dtype=np.float32,
+            input_name="LatentSnapshots X",
+        )
+        return super().initialize()
+
     def on_train_begin(self, net, **kwargs):
+        n_features = len(net.input_scaling_[0])
+        if self.X_.shape[1] != n_features:
+            raise ValueError(
+                f"LatentSnapshots X has {self.X_.shape[1]} features, but the "
+                f"estimator is fitted on {n_features}."
+            )
         self.epochs_, self.embeddings_, self.reconstructions_ = [], [], []
 
     def on_epoch_end(self, net, **kwargs):
@@ -73,7 +104,7 @@ class LatentSnapshots(Callback):
 
     def _record(self, net, epoch):
         offset, scale = net.input_scaling_
-        x = torch.from_numpy(apply_scaling(np.asarray(self.X), offset, scale))
+        x = torch.from_numpy(apply_scaling(self.X_, offset, scale))
         module = net.module_
         was_training = module.training
         module.eval()

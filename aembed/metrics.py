@@ -21,6 +21,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
+from ._inputs import as_array
+
 __all__ = [
     "clustering_agreement",
     "embedding_scores",
@@ -79,7 +81,7 @@ def _rescale(*arrays):
     The arrays share one factor, so pass together those that are compared
     with each other.
     """
-    arrays = [check_array(a, dtype=[np.float64, np.float32]) for a in arrays]
+    arrays = [check_array(as_array(a), dtype=[np.float64, np.float32]) for a in arrays]
     largest = max(np.abs(a).max() for a in arrays)
     if largest == 0:
         return arrays
@@ -99,8 +101,8 @@ def _check_reconstruction(X, X_hat):
     """Validate a reference and its reconstruction, which must have equal shapes."""
     # float64 so that integer images (uint8 pixels) cannot wrap around when
     # subtracted.
-    X = check_array(X, dtype=np.float64)
-    X_hat = check_array(X_hat, dtype=np.float64)
+    X = check_array(as_array(X), dtype=np.float64)
+    X_hat = check_array(as_array(X_hat), dtype=np.float64)
     if X.shape != X_hat.shape:
         raise ValueError(
             f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}."
@@ -217,8 +219,8 @@ def knn_accuracy(Z_train, y_train, Z_test, y_test, *, n_neighbors=5):
     0.667
     """
     _reject_bools(n_neighbors=n_neighbors)
-    Z_train = check_array(Z_train)
-    Z_test = check_array(Z_test)
+    Z_train = check_array(as_array(Z_train))
+    Z_test = check_array(as_array(Z_test))
     y_train = _check_labels(y_train, Z_train.shape[0], name="y_train")
     y_test = _check_labels(y_test, Z_test.shape[0], name="y_test")
     if Z_train.shape[1] != Z_test.shape[1]:
@@ -290,8 +292,8 @@ def trustworthiness(X, Z, *, n_neighbors=5, max_samples=5000, random_state=0):
     1.0
     """
     _reject_bools(n_neighbors=n_neighbors, max_samples=max_samples)
-    X = check_array(X)
-    Z = check_array(Z)
+    X = check_array(as_array(X))
+    Z = check_array(as_array(Z))
     check_consistent_length(X, Z)
     rows = _subsample(X.shape[0], max_samples, random_state)
     X, Z = X[rows], Z[rows]
@@ -351,7 +353,7 @@ def silhouette(Z, labels, *, max_samples=10000, random_state=0):
     0.9
     """
     _reject_bools(max_samples=max_samples)
-    Z = check_array(Z)
+    Z = check_array(as_array(Z))
     labels = _check_labels(labels, Z.shape[0])
     rows = _subsample(Z.shape[0], max_samples, random_state)
     Z, labels = Z[rows], labels[rows]
@@ -409,7 +411,7 @@ def clustering_agreement(Z, labels, *, n_clusters=None, random_state=0):
     {'ari': 1.0, 'nmi': 1.0}
     """
     _reject_bools(n_clusters=n_clusters)
-    Z = check_array(Z)
+    Z = check_array(as_array(Z))
     labels = _check_labels(labels, Z.shape[0])
     if n_clusters is None:
         n_clusters = np.unique(labels).size

@@ -1,12 +1,13 @@
 """Small public helpers."""
 
-import inspect
+from ._registry import ESTIMATORS
 
 
 def all_estimators():
     """The estimator classes aembed exports, sorted by name.
 
-    New estimators join the common tests by being exported from the package.
+    New estimators join the common tests (and become loadable by
+    :func:`aembed.load`) by being registered with ``_registry.register``.
 
     Returns
     -------
@@ -19,12 +20,5 @@ def all_estimators():
     >>> [name for name, _ in all_estimators()][:1]
     ['DenoisingAEEmbedder']
     """
-    import aembed
-    from aembed._base import _BaseEmbedder
-
-    found = (getattr(aembed, name) for name in aembed.__all__)
-    return sorted(
-        (cls.__name__, cls)
-        for cls in found
-        if inspect.isclass(cls) and issubclass(cls, _BaseEmbedder)
-    )
+    # Importing this module imported the package, which registered them.
+    return sorted(ESTIMATORS.items())

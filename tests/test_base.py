@@ -1,13 +1,27 @@
 """Behaviour shared by every estimator through the base class."""
 
+import threading
+import warnings
+
+import joblib
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
-from skorch.callbacks import Callback
+from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import (
+    BatchScoring,
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    EpochScoring,
+    PassthroughScoring,
+)
 
-from aembed import DenoisingAEEmbedder
+import aembed
+from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed._base import _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
 from aembed.utils import all_estimators
@@ -66,6 +80,7 @@ BAD_PARAMS = [
     ({"hidden_layer_sizes": (16, 0)}, "hidden_layer_sizes"),
     ({"image_shape": (3, 3)}, "image_shape"),
     ({"image_shape": (2, 0, 4)}, "image_shape"),
+    ({"weight_decay": 1e3}, "lr \\* weight_decay must be below 1"),
 ]
 
 
@@ -77,6 +92,41 @@ def test_invalid_parameters_are_named_before_training(cls, params, match, digits
     with pytest.raises(ValueError, match=match):
         cls(callbacks=[spy], **{**FAST, **params}).fit(X)
     assert not spy.started
+
+
+NOT_SEQUENCES = [
+    {"hidden_layer_sizes": {16: 1}},
+    {"hidden_layer_sizes": {16, 8}},
+    {"hidden_layer_sizes": np.array([[16]])},
+    {"image_shape": {8: 8}},
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("params", NOT_SEQUENCES)
+def test_sizes_must_be_sequences(cls, params, digits):
+    # sklearn's "array-like" admits dicts and sets; their saved files did
+    # not load.
+    (name,) = params
+    spy = TrainingSpy()
+    with pytest.raises(TypeError, match=f"{name} must be a tuple or list"):
+        cls(callbacks=[spy], **{**FAST, **params}).fit(digits[0])
+    assert not spy.started
+
+
+@pytest.mark.parametrize(
+    ("cls", "params"),
+    [
+        (DenoisingAEEmbedder, {"hidden_layer_sizes": (10**9,)}),
+        (VAEEmbedder, {"n_components": 10**9}),
+        (VQVAEEmbedder, {"n_codes": 10**11}),
+    ],
+)
+def test_a_network_too_large_for_memory_is_refused_before_allocating(
+    cls, params, digits
+):
+    with pytest.raises(MemoryError, match="network .* needs at least .* GiB"):
+        cls(**{**FAST, **params}).fit(digits[0])
 
 
 BOOLEAN_SIZES = [
@@ -121,6 +171,56 @@ def test_callbacks_may_be_named_by_tuples_or_lists(digits):
     callbacks = [("tuple_spy", spies[0]), ["list_spy", spies[1]]]
     DenoisingAEEmbedder(callbacks=callbacks, **FAST).fit(digits[0])
     assert all(spy.started for spy in spies)
+
+
+def test_skorch_checkpoint_on_the_training_loss(tmp_path, digits):
+    checkpoint = Checkpoint(monitor="train_loss_best", dirname=str(tmp_path))
+    est = DenoisingAEEmbedder(callbacks=[checkpoint], **FAST).fit(digits[0])
+    flags = [row["train_loss_best"] for row in est.net_.history]
+    losses = est.history_["train_loss"].to_numpy()
+    assert flags == [
+        bool(loss < losses[:i].min(initial=np.inf)) for i, loss in enumerate(losses)
+    ]
+    assert (tmp_path / "params.pt").exists()
+    assert "train_loss_best" not in est.history_  # skorch's flags stay in the net
+
+
+def test_skorch_early_stopping_on_the_validation_loss(digits):
+    stopper = EarlyStopping(patience=1, threshold=1e9)  # never improves enough
+    est = DenoisingAEEmbedder(
+        callbacks=[stopper], early_stopping=True, **{**FAST, "max_epochs": 10}
+    )
+    assert est.fit(digits[0]).n_iter_ == 2
+
+
+@pytest.mark.parametrize(
+    ("callback", "error", "match"),
+    [
+        (EpochScoring("r2"), TypeError, "EpochScoring scores a net's predictions"),
+        (BatchScoring("r2"), TypeError, "BatchScoring scores"),
+        (PassthroughScoring("train_loss"), TypeError, "net.history.record"),
+        (EarlyStopping(), ValueError, "monitors 'valid_loss', .* early_stopping=True"),
+        (Checkpoint(), ValueError, "or monitor 'train_loss_best'"),
+    ],
+)
+def test_skorch_callbacks_that_cannot_work_say_what_to_do(
+    callback, error, match, digits
+):
+    spy = TrainingSpy()
+    with pytest.raises(error, match=match):
+        DenoisingAEEmbedder(callbacks=[spy, callback], **FAST).fit(digits[0])
+    assert not spy.started
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_the_names_of_aembeds_callbacks_are_refused(cls, digits):
+    for name in cls._callback_names:
+        with pytest.raises(ValueError, match=f"'{name}' names one of aembed's own"):
+            cls(callbacks=[(name, Callback())], **FAST).fit(digits[0])
+    assert {"kl_warmup", "codebook_usage"} & set(cls._callback_names) == {
+        VAEEmbedder: {"kl_warmup"},
+        VQVAEEmbedder: {"codebook_usage"},
+    }.get(cls, set())
 
 
 def test_checkpoint_dir_that_is_a_file_is_named(tmp_path, digits):
@@ -173,6 +273,36 @@ def test_divergence_names_the_likely_cause(digits):
         DenoisingAEEmbedder(lr=1e8, scaling="standard", max_epochs=5).fit(X)
 
 
+def test_a_loss_that_ends_far_above_its_start_is_reported(digits):
+    # lr=1 takes the loss from 44 to about 200 without reaching NaN.
+    est = DenoisingAEEmbedder(lr=1.0, **{**FAST, "max_epochs": 10})
+    message = r"ended at .* times the .* \(lr=1.0\) is likely too high: lower it"
+    with pytest.warns(UserWarning, match=message) as record:
+        est.fit(digits[0])
+    assert record[0].filename == __file__  # it points at the caller of fit
+    assert est.n_iter_ == 10  # the model is kept
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match=message):
+            est.fit(digits[0])
+    assert est.n_iter_ == 10  # a warning turned into an error keeps it too
+
+
+def test_a_loss_that_explodes_and_comes_back_is_reported(digits):
+    # The loss rises a hundredfold in epoch 1, then settles.
+    est = VQVAEEmbedder(lr=1.0, **{**FAST, "max_epochs": 10})
+    with pytest.warns(UserWarning, match="unstable: .* rose to .* in epoch 1"):
+        est.fit(digits[0])
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_healthy_training_warns_of_nothing(cls, digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cls(**FAST).fit(digits[0])
+        cls(**FAST, warm_start=True).fit(digits[0]).fit(digits[0])
+
+
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_fits_three_samples(cls):
     X = np.array([[0.0, 1.0, 2.0], [1.0, 0.5, 0.0], [2.0, 2.0, 1.0]])
@@ -187,11 +317,93 @@ def test_cuda_request_without_a_gpu_is_explained():
         DenoisingAEEmbedder(device="cuda", **FAST).fit(np.zeros((4, 2)))
 
 
+@pytest.mark.parametrize("device", [torch.device("cpu"), "cpu:0"])
+def test_devices_as_pytorch_spells_them(device, tmp_path, digits):
+    X, _ = digits
+    est = DenoisingAEEmbedder(device=device, **FAST).fit(X)
+    assert str(est.net_.device) == "cpu"
+    assert clone(est).get_params()["device"] == device
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the device is saved, not dropped
+        est.save(tmp_path / "m.aembed")
+
+
+@pytest.mark.parametrize(
+    ("device", "match"),
+    [
+        ("tpu", "device='tpu' is not a device PyTorch knows"),
+        ("meta", "is a 'meta' device; aembed runs on"),
+        ("mps", "MPS is not available"),
+        (0, "device"),
+    ],
+)
+def test_devices_it_cannot_use_are_named_before_training(device, match, digits):
+    if device == "mps" and torch.backends.mps.is_available():
+        pytest.skip("MPS is available here")
+    spy = TrainingSpy()
+    with pytest.raises(ValueError, match=match):
+        DenoisingAEEmbedder(device=device, callbacks=[spy], **FAST).fit(digits[0])
+    assert not spy.started
+
+
+def test_a_missing_cuda_index_is_named(monkeypatch, digits):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match="'cuda:1' was requested but PyTorch sees 1"):
+        DenoisingAEEmbedder(device="cuda:1", **FAST).fit(digits[0])
+
+
 def test_auto_device_runs_where_torch_can():
     X = np.random.default_rng(0).random((20, 4))
     est = DenoisingAEEmbedder(device="auto", **FAST).fit(X)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert str(est.net_.device) == expected
+
+
+# -- inputs users have at hand --------------------------------------------------
+
+TENSORS = {  # tensors, and the NumPy dtype of the same values
+    "requires_grad": (
+        lambda X: torch.tensor(X, dtype=torch.float32).requires_grad_(),
+        np.float32,
+    ),
+    "bfloat16": (lambda X: torch.tensor(X, dtype=torch.bfloat16), np.float32),
+    "float64": (lambda X: torch.tensor(X, dtype=torch.float64), np.float64),
+    "rows": (
+        lambda X: list(torch.tensor(X, dtype=torch.float32).requires_grad_()),
+        np.float32,
+    ),
+}
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("kind", TENSORS)
+def test_torch_tensors_are_taken_as_arrays(cls, kind, digits):
+    X = digits[0][:100]  # small integers: exact in bfloat16
+    as_tensor, dtype = TENSORS[kind]
+    est = cls(**FAST).fit(as_tensor(X))
+    X = X.astype(dtype)
+    expected = cls(**FAST).fit(X)
+    Z = expected.transform(X)
+    np.testing.assert_array_equal(est.transform(as_tensor(X)), Z)
+    if kind == "bfloat16":  # decode points that bfloat16 can hold
+        Z = torch.tensor(Z).bfloat16().float().numpy()
+    np.testing.assert_array_equal(
+        est.inverse_transform(as_tensor(Z)), expected.inverse_transform(Z)
+    )
+    assert est.score(as_tensor(X)) == expected.score(X)
+    for method in ("score_samples", "predict"):
+        if hasattr(est, method):
+            np.testing.assert_array_equal(
+                getattr(est, method)(as_tensor(X)), getattr(expected, method)(X)
+            )
+
+
+def test_sparse_tensors_are_refused_by_name(digits):
+    X = torch.tensor(digits[0][:50], dtype=torch.float32).to_sparse()
+    message = r"X is a sparse torch tensor \(torch.sparse_coo\); .* X.to_dense"
+    with pytest.raises(TypeError, match=message):
+        DenoisingAEEmbedder(**FAST).fit(X)
 
 
 # -- scaling -------------------------------------------------------------------
@@ -205,6 +417,36 @@ def test_scaling_modes_are_chosen_by_the_data():
     mixed = np.column_stack([pixels[:, 0], pixels[:, 1] * 1000]).astype(np.float32)
     assert fit_scaling(mixed, "auto")[0] == "standard"
     assert fit_scaling(pixels - 128, "auto")[0] == "standard"
+
+
+@pytest.mark.parametrize("factor", [1e-3, 1e-8])
+def test_auto_scales_small_data_that_lie_in_the_unit_interval(factor, digits):
+    # Small numbers, not pixels already in [0, 1]: they are brought to the
+    # unit scale (the digits' own map is "minmax", the mixed table's
+    # "standard"), and so train the models they train at their usual scale.
+    X = digits[0].astype(np.float32)
+    mixed = np.column_stack([X[:, :4], X[:, 4:8] / 16]).astype(np.float32)
+    for data in (X, mixed):
+        expected = fit_scaling(data, "auto")[0]
+        mode, offset, scale = fit_scaling(data * factor, "auto")
+        assert mode == expected
+        Xs = apply_scaling(data * factor, offset, scale)
+        np.testing.assert_allclose(
+            Xs, apply_scaling(data, *fit_scaling(data, "auto")[1:]), atol=1e-5
+        )
+
+
+def test_standard_scaling_keeps_columns_of_small_spread():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3)).astype(np.float32)
+    X[:, 0] *= 1e-7  # tiny, but not constant
+    X[:, 1] = 1e6 + rng.integers(0, 2, size=100) * 0.0625  # float32 rounding
+    X[:, 2] = 3.0
+    _, offset, scale = fit_scaling(X, "standard")
+    np.testing.assert_allclose(scale[0], X[:, 0].std(dtype=np.float64), rtol=1e-5)
+    assert scale[1] == scale[2] == 1.0
+    Xs = apply_scaling(X, offset, scale)
+    np.testing.assert_allclose(Xs[:, 0].std(), 1.0, rtol=1e-4)
 
 
 @pytest.mark.parametrize("mode", ["minmax", "standard", None])
@@ -253,6 +495,70 @@ def test_global_torch_rng_is_untouched(digits):
     torch.manual_seed(123)
     DenoisingAEEmbedder(**FAST).fit(X)
     np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def _flushes_denormals():
+    return (torch.full((1,), 1e-40) * 0.5).item() == 0.0
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_the_callers_flush_denormal_flag_is_restored(flag, digits):
+    if not torch.set_flush_denormal(True):
+        pytest.skip("this CPU cannot flush denormals")
+    torch.set_flush_denormal(flag)
+    try:
+        DenoisingAEEmbedder(**FAST).fit(digits[0])
+        assert _flushes_denormals() is flag
+    finally:
+        torch.set_flush_denormal(False)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_the_callers_default_dtype_and_grad_mode_do_not_matter(cls, digits, tmp_path):
+    X, _ = digits
+    expected = cls(**FAST).fit(X)
+    expected.save(tmp_path / "m.aembed")
+    torch.set_default_dtype(torch.float64)
+    try:
+        with torch.inference_mode():
+            est = cls(**FAST).fit(X)
+            loaded = aembed.load(tmp_path / "m.aembed")
+        assert torch.get_default_dtype() == torch.float64
+    finally:
+        torch.set_default_dtype(torch.float32)
+    np.testing.assert_array_equal(est.transform(X), expected.transform(X))
+    np.testing.assert_array_equal(loaded.transform(X), expected.transform(X))
+
+
+def _in_threads(function, n):
+    results = [None] * n
+
+    def run(i):
+        results[i] = function()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_seeded_fits_in_threads_equal_fits_one_after_the_other(cls, digits):
+    X, _ = digits
+    expected = cls(**FAST).fit_transform(X)
+    for Z in _in_threads(lambda: cls(**FAST).fit_transform(X), 3):
+        np.testing.assert_array_equal(Z, expected)
+
+
+def test_a_threaded_grid_search_gives_the_sequential_scores(digits):
+    X, _ = digits
+    search = GridSearchCV(VAEEmbedder(**FAST), {"beta": [0.5, 1.0, 2.0]}, cv=2)
+    expected = search.fit(X).cv_results_["mean_test_score"]
+    with joblib.parallel_backend("threading"):
+        search.set_params(n_jobs=3).fit(X)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], expected)
 
 
 def test_history_records_every_epoch_and_term(digits):

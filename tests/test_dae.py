@@ -71,3 +71,30 @@ def test_noise_changes_training_but_not_the_interface():
     plain = DenoisingAEEmbedder(noise_level=0.0, **FAST).fit(X[:200])
     noisy = DenoisingAEEmbedder(noise_level=0.5, **FAST).fit(X[:200])
     assert not np.array_equal(plain.transform(X[:20]), noisy.transform(X[:20]))
+
+
+@pytest.mark.parametrize("noise", ["masking", "salt_and_pepper"])
+def test_a_probability_above_one_is_refused_before_training(noise):
+    X = np.random.default_rng(0).random((20, 4))
+    with pytest.raises(ValueError, match="noise_level=1.5 is the probability"):
+        DenoisingAEEmbedder(noise=noise, noise_level=1.5, max_epochs=1).fit(X)
+    DenoisingAEEmbedder(noise="gaussian", noise_level=1.5, max_epochs=1).fit(X)
+
+
+def test_score_samples_is_the_reconstruction_log_likelihood():
+    X, _ = load_digits(return_X_y=True)
+    est = DenoisingAEEmbedder(**FAST).fit(X[:200])
+    scores = est.score_samples(X[:50])
+    assert scores.shape == (50,) and scores.dtype == np.float32
+    x = torch.from_numpy((X[:50] - est.input_offset_) / est.input_scale_)
+    module = est.net_.module_
+    with torch.no_grad():
+        logits = module.decoder(module.encoder(x.float()))
+        expected = -torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, x.float(), reduction="none"
+        ).sum(1)
+    np.testing.assert_allclose(scores, expected.numpy(), rtol=1e-5)
+    assert (scores <= 0).all()
+    # An anomaly score: inverted digits (ink for background) are far less
+    # likely than digits.
+    assert est.score_samples(16 - X[:50]).max() < scores.min()

@@ -520,3 +520,18 @@ def test_timed_returns_result_and_duration():
     assert result == 5
     _, slept = timed(time.sleep, 0.02)
     assert 0.02 <= slept < 5
+
+
+def test_metrics_take_torch_tensors(blobs):
+    torch = pytest.importorskip("torch")
+    Z, labels = blobs
+    Zt = torch.tensor(Z, dtype=torch.float32).requires_grad_()
+    Z32 = Z.astype(np.float32)
+    assert silhouette(Zt, labels) == silhouette(Z32, labels)
+    assert trustworthiness(Zt, Zt.bfloat16()) == trustworthiness(
+        Z32, torch.tensor(Z32).bfloat16().float().numpy()
+    )
+    assert reconstruction_mse(Zt, Zt * 2) == reconstruction_mse(Z32, Z32 * 2)
+    assert knn_accuracy(Zt, labels, Zt, labels) == knn_accuracy(
+        Z32, labels, Z32, labels
+    )

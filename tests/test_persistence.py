@@ -1,7 +1,10 @@
 """Saving and loading, pickling, interrupted fits, warm starts and checkpoints."""
 
+import errno
 import os
 import pickle
+import stat
+import tempfile
 import warnings
 
 import joblib
@@ -15,7 +18,7 @@ from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 
 import aembed
-from aembed import DenoisingAEEmbedder, _persistence
+from aembed import DenoisingAEEmbedder, VAEEmbedder, _persistence
 from aembed._base import CHECKPOINT_FILE
 from aembed.utils import all_estimators
 
@@ -53,6 +56,15 @@ def assert_same_model(a, b, X):
 def save_and_load(est, path, **kwargs):
     est.save(path)
     return aembed.load(path, **kwargs)
+
+
+class TrainingSpy(Callback):
+    """Records whether training started."""
+
+    started = False
+
+    def on_train_begin(self, net, **kwargs):
+        self.started = True
 
 
 class InterruptAt(Callback):
@@ -130,7 +142,8 @@ def test_parameters_that_are_not_plain_data_are_dropped_with_a_warning(
     assert loaded.callbacks is None and loaded.random_state is None
     # Converted, not dropped: the same values as plain data.
     assert loaded.hidden_layer_sizes == (16,)
-    assert loaded.checkpoint_dir == str(tmp_path / "ckpt")
+    # A folder on the author's machine: a later fit must not write there.
+    assert loaded.checkpoint_dir is None
     assert_array_equal(loaded.transform(digits), est.transform(digits))
 
 
@@ -157,6 +170,52 @@ def test_save_is_atomic(fitted, digits, tmp_path, monkeypatch):
     assert_array_equal(aembed.load(path).transform(digits), est.transform(digits))
 
 
+def test_save_takes_the_longest_legal_file_name(fitted, digits, tmp_path):
+    path = tmp_path / ("m" * (255 - len(".aembed")) + ".aembed")
+    est = fitted[DenoisingAEEmbedder]
+    assert_same_model(est, save_and_load(est, path), digits)
+
+
+def test_save_keeps_the_files_permissions(fitted, tmp_path):
+    est = fitted[DenoisingAEEmbedder]
+    path = tmp_path / "model.aembed"
+    est.save(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+    os.chmod(path, 0o640)
+    est.save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_save_writes_through_a_symlink(fitted, digits, tmp_path):
+    est = fitted[DenoisingAEEmbedder]
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "v1.aembed"
+    fitted[VAEEmbedder].save(target)
+    link = tmp_path / "latest.aembed"
+    link.symlink_to(target)
+    est.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert_same_model(est, aembed.load(target), digits)
+    assert sorted(os.listdir(tmp_path / "models")) == ["v1.aembed"]
+
+
+def test_save_takes_a_bytes_path(fitted, digits, tmp_path):
+    est = fitted[DenoisingAEEmbedder]
+    path = os.fsencode(tmp_path / "model.aembed")
+    assert_same_model(est, save_and_load(est, path), digits)
+
+
+@pytest.mark.parametrize("where", ["missing/model.aembed", "folder"])
+def test_save_errors_name_the_callers_path(fitted, tmp_path, where):
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / where
+    with pytest.raises(OSError) as info:
+        fitted[DenoisingAEEmbedder].save(path)
+    assert str(path) in str(info.value) and ".tmp" not in str(info.value)
+
+
 def test_a_model_saved_on_a_gpu_loads_on_the_cpu(fitted, digits, tmp_path, monkeypatch):
     est = fitted[DenoisingAEEmbedder]
     body = est._to_body(aembed._base._current_state(est.net_), "cuda:0")[0]
@@ -178,11 +237,25 @@ def test_a_model_saved_on_a_gpu_loads_on_the_cpu(fitted, digits, tmp_path, monke
 
 def test_load_refuses_a_device_it_does_not_have(fitted, tmp_path):
     fitted[DenoisingAEEmbedder].save(tmp_path / "model.aembed")
-    with pytest.raises(ValueError, match="device must be"):
+    with pytest.raises(ValueError, match="device='tpu' is not a device"):
         aembed.load(tmp_path / "model.aembed", device="tpu")
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="device='cuda' was requested"):
             aembed.load(tmp_path / "model.aembed", device="cuda")
+
+
+def test_persistence_imports_neither_the_estimators_nor_utils():
+    # The container and the estimators import the shared pieces (devices,
+    # the class whitelist) from modules of their own, not from each other.
+    import ast
+
+    tree = ast.parse(open(_persistence.__file__).read())
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not imported & {"_base", "utils", "_dae", "_vae", "_vqvae"}
 
 
 # -- files that must not load ----------------------------------------------------
@@ -332,7 +405,7 @@ def test_only_aembed_estimators_are_rebuilt(fitted, tmp_path, name):
     "edit",
     [
         lambda b: b["module"].pop("encoder.0.weight"),
-        lambda b: b["params"].update(n_components=3),
+        lambda b: b["attributes"]["values"]["_network_"].update(n_components=3),
         lambda b: b["params"].update(bogus=1),
         lambda b: b["attributes"]["values"].update(fit=1),
         lambda b: b["attributes"]["values"].update(net_=1),
@@ -384,6 +457,15 @@ def test_an_interrupted_fit_keeps_the_last_completed_epoch(cls, digits):
     pd.testing.assert_frame_equal(
         est.history_.drop(columns="dur"), two_epochs.history_.drop(columns="dur")
     )
+
+
+def test_an_interrupt_warning_made_an_error_keeps_the_model(digits):
+    est = DenoisingAEEmbedder(**{**FAST, "max_epochs": 5}, callbacks=[InterruptAt(3)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="interrupted"):
+            est.fit(digits)
+    assert est.n_iter_ == 2  # fitted, with the completed epochs
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
@@ -462,6 +544,60 @@ def test_a_failed_fit_leaves_no_half_replaced_model(digits):
         est.transform(digits)
 
 
+# -- the fitted network ------------------------------------------------------------
+
+NETWORK_CHANGES = [
+    {"activation": "tanh"},
+    {"hidden_layer_sizes": (8,)},
+    {"n_components": 3},
+    {"image_shape": (8, 8)},
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize(
+    "change", NETWORK_CHANGES + [{"n_codes": 4}, {"mixed_precision": True}]
+)
+def test_parameters_changed_after_fit_do_not_change_the_fitted_model(
+    cls, change, fitted, digits, tmp_path
+):
+    if "n_codes" in change and "n_codes" not in cls().get_params():
+        pytest.skip("only the VQ-VAE has a codebook")
+    est = fitted[cls]
+    names = est.get_feature_names_out()
+    changed = joblib.load(joblib.dump(est, tmp_path / "e.joblib")[0])
+    changed.set_params(**change)
+    assert_same_model(est, changed, digits)
+    assert_array_equal(changed.get_feature_names_out(), names)
+    # The file holds the network fit trained, not the changed parameters.
+    assert_same_model(est, save_and_load(changed, tmp_path / "m.aembed"), digits)
+
+
+@pytest.mark.parametrize("change", NETWORK_CHANGES)
+def test_warm_start_refuses_a_changed_network_and_keeps_the_model(change, digits):
+    est = DenoisingAEEmbedder(**FAST, warm_start=True).fit(digits)
+    before = est.transform(digits)
+    spy = TrainingSpy()
+    with pytest.raises(ValueError, match=f"{next(iter(change))} from .* to"):
+        est.set_params(callbacks=[spy], **change).fit(digits)
+    assert not spy.started
+    assert_array_equal(est.transform(digits), before)
+    assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_a_warm_fit_that_fails_midway_changes_nothing(cls, digits):
+    est = cls(**{**FAST, "max_epochs": 2}, warm_start=True).fit(digits)
+    untouched = pickle.loads(pickle.dumps(est))
+    with pytest.raises(RuntimeError, match="stop"):
+        est.set_params(callbacks=[InterruptAt(4, error=RuntimeError)]).fit(digits)
+    assert_same_model(est, untouched, digits)
+    pd.testing.assert_frame_equal(est.history_, untouched.history_)
+    # Nor does it change what the next warm fit trains.
+    est.set_params(callbacks=None).fit(digits)
+    assert_same_model(est, untouched.fit(digits), digits)
+
+
 # -- warm start --------------------------------------------------------------------
 
 
@@ -538,6 +674,71 @@ def test_checkpoints_are_written_every_epoch(cls, digits, tmp_path):
     assert spy.seen == [1, 2, 3]
     assert os.listdir(folder) == [CHECKPOINT_FILE]
     assert_same_model(est, aembed.load(folder / CHECKPOINT_FILE), digits)
+
+
+def _unwritable_folder(tmp_path):
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o500)
+        return folder
+    folder = "/sys/kernel"  # not writable even by root
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pytest.skip("no folder here refuses root's writes")
+    except OSError:
+        return folder
+
+
+def test_an_unwritable_checkpoint_dir_is_named_before_training(digits, tmp_path):
+    spy = TrainingSpy()
+    folder = _unwritable_folder(tmp_path)
+    with pytest.raises(OSError, match="checkpoint_dir=.* cannot be written"):
+        DenoisingAEEmbedder(**FAST, checkpoint_dir=folder, callbacks=[spy]).fit(digits)
+    assert not spy.started
+    with pytest.raises(ValueError, match="checkpoint_dir='' is empty"):
+        DenoisingAEEmbedder(**FAST, checkpoint_dir="").fit(digits)
+
+
+def test_a_failed_checkpoint_write_keeps_the_trained_model(
+    digits, tmp_path, monkeypatch
+):
+    def full(body, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(_persistence, "write", full)
+    est = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path)
+    with pytest.warns(UserWarning, match="could not write the checkpoint") as w:
+        est.fit(digits)
+    assert len([r for r in w if "checkpoint" in str(r.message)]) == 1
+    monkeypatch.undo()
+    assert_same_model(est, DenoisingAEEmbedder(**FAST).fit(digits), digits)
+
+
+def test_another_fits_checkpoint_is_not_replaced(digits, tmp_path):
+    first = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path).fit(digits)
+    written = (tmp_path / CHECKPOINT_FILE).read_bytes()
+    spy = TrainingSpy()
+    other = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path, callbacks=[spy])
+    with pytest.raises(ValueError, match="holds the checkpoint of another fit"):
+        other.fit(digits)
+    assert not spy.started
+    assert (tmp_path / CHECKPOINT_FILE).read_bytes() == written
+    # Its own fit, again or continued, and a fit loaded from it may replace it.
+    first.fit(digits)
+    first.set_params(warm_start=True).fit(digits)
+    resumed = aembed.load(tmp_path / CHECKPOINT_FILE)
+    resumed.set_params(warm_start=True, checkpoint_dir=tmp_path).fit(digits)
+    assert aembed.load(tmp_path / CHECKPOINT_FILE).n_iter_ == 9
+
+
+def test_a_loaded_model_does_not_write_to_the_authors_folder(digits, tmp_path):
+    est = DenoisingAEEmbedder(**FAST, checkpoint_dir=tmp_path / "author").fit(digits)
+    loaded = save_and_load(est, tmp_path / "model.aembed")
+    assert loaded.checkpoint_dir is None
+    os.remove(tmp_path / "author" / CHECKPOINT_FILE)
+    loaded.set_params(warm_start=True).fit(digits)
+    assert os.listdir(tmp_path / "author") == []
 
 
 def test_the_checkpoint_ends_with_the_best_epoch(digits, tmp_path):

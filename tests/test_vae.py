@@ -1,5 +1,7 @@
 """Tests for VAEEmbedder and its module (common sklearn checks: test_common.py)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -8,6 +10,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
 from aembed import VAEEmbedder
+from aembed._base import _MIN_INFERENCE_BATCH
 from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
 
 FAST = dict(hidden_layer_sizes=(32,), max_epochs=5, random_state=0)
@@ -55,6 +58,16 @@ def test_beta_weighs_the_kl_term(digits):
         for beta in (0.25, 4.0)
     }
     assert kl[4.0] < 0.5 * kl[0.25]
+
+
+def test_a_collapsed_posterior_is_reported(digits):
+    X, _ = digits
+    with pytest.warns(UserWarning, match="posterior collapsed .* lower beta") as w:
+        VAEEmbedder(beta=50.0, **{**FAST, "max_epochs": 3}).fit(X)
+    assert w[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        VAEEmbedder(beta=0.1, **{**FAST, "max_epochs": 3}).fit(X)
 
 
 def test_kl_warmup_ramps_the_weight_then_restores_it(digits):
@@ -111,6 +124,27 @@ def test_sample_shapes_units_and_seeding(digits):
     assert_array_equal(S, emb.sample(7, random_state=0))
     assert not np.allclose(S, emb.sample(7, random_state=1))
     assert emb.sample().shape == (1, 64)
+
+
+def test_sample_decodes_in_bounded_chunks(fitted, monkeypatch):
+    n = 2 * _MIN_INFERENCE_BATCH + 5
+    z = np.random.RandomState(0).standard_normal((n, 2)).astype(np.float32)
+    expected = fitted.inverse_transform(z)
+    sizes = []
+    decode = VAEEmbedder.inverse_transform
+    monkeypatch.setattr(
+        VAEEmbedder,
+        "inverse_transform",
+        lambda self, Z: sizes.append(len(Z)) or decode(self, Z),
+    )
+    assert_array_equal(fitted.sample(n, random_state=0), expected)
+    assert max(sizes) <= _MIN_INFERENCE_BATCH and sum(sizes) == n
+
+
+def test_sample_refuses_more_than_memory_up_front(fitted):
+    message = r"sample\(10+\) would return .* GiB, more than this machine"
+    with pytest.raises(MemoryError, match=message):
+        fitted.sample(10**12)
 
 
 def test_inverse_transform_decodes_to_caller_units(digits):

@@ -34,6 +34,27 @@ def test_predict_is_the_nearest_code_of_the_continuous_embedding(fitted, digits)
     assert len(np.unique(codes)) > 1
 
 
+def test_labels_are_the_codes_of_the_training_rows(fitted, digits):
+    X = digits[0]
+    assert_array_equal(fitted.labels_, fitted.predict(X))
+    assert_array_equal(VQVAEEmbedder(**FAST).fit_predict(X), fitted.labels_)
+    warm = VQVAEEmbedder(**FAST, warm_start=True).fit(X).fit(X[:100])
+    assert_array_equal(warm.labels_, warm.predict(X[:100]))
+
+
+def test_score_samples_decodes_the_codes(fitted, digits):
+    X = digits[0]
+    scores = fitted.score_samples(X)
+    x = torch.from_numpy(X)
+    module = fitted.net_.module_
+    with torch.no_grad():
+        logits = module.decoder(module.quantize(module.embed(x)))
+        expected = -torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, x, reduction="none"
+        ).sum(1)
+    assert_allclose(scores, expected.numpy(), rtol=1e-5)
+
+
 def test_quantize_returns_the_codes(fitted, digits):
     X = digits[0]
     Z_q = fitted.set_params(quantize=True).transform(X)

@@ -187,6 +187,37 @@ class AutoEncoder(nn.Module):
         nll = nll.sum(dim=1)
         return nll.mean() if reduction == "mean" else nll
 
+    def log_likelihood(self, x):
+        """Per-row log-likelihood of ``x`` decoded from its embedding.
+
+        ``-reconstruction_nll`` of the decoder's output for ``embed(x)``,
+        summed over features: higher for rows the model rebuilds well, an
+        anomaly score. Computed in the current mode; use evaluation mode.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        log_likelihood : torch.Tensor of shape (n,)
+            In nats; at most 0 for a Bernoulli likelihood, and without the
+            constant ``-0.5 * log(2 * pi)`` per feature for a Gaussian one.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
+        >>> model = AutoEncoder(MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)),
+        ...                     "bernoulli")
+        >>> ll = model.log_likelihood(torch.rand(4, 6))
+        >>> ll.shape, bool((ll <= 0).all())
+        (torch.Size([4]), True)
+        """
+        z = self.embed(x)
+        return -self.reconstruction_nll(self.decoder(z), x, reduction="none")
+
     def loss_terms(self, x):
         """Plain autoencoder objective: the reconstruction term alone.
 

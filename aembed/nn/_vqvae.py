@@ -351,6 +351,37 @@ class VectorQuantizedAutoEncoder(AutoEncoder):
         """
         return super().decode(self.quantize(z))
 
+    def log_likelihood(self, x):
+        """Per-row log-likelihood of ``x`` decoded from its code.
+
+        As :meth:`AutoEncoder.log_likelihood`, with the embedding snapped to
+        its code first, as :meth:`decode` does.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, n_features)
+            A batch in the model's input space.
+
+        Returns
+        -------
+        log_likelihood : torch.Tensor of shape (n,)
+            In nats.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from aembed.nn import MLPDecoder, MLPEncoder, VectorQuantizedAutoEncoder
+        >>> model = VectorQuantizedAutoEncoder(
+        ...     MLPEncoder(6, 2, (8,)), MLPDecoder(2, 6, (8,)), "bernoulli",
+        ...     n_latent=2, n_codes=16,
+        ... )
+        >>> _ = model.train().loss_terms(torch.rand(32, 6))  # fills the codebook
+        >>> model.eval().log_likelihood(torch.rand(5, 6)).shape
+        torch.Size([5])
+        """
+        z_q = self.quantize(self.embed(x))
+        return -self.reconstruction_nll(self.decoder(z_q), x, reduction="none")
+
     def loss_terms(self, x):
         """Reconstruction NLL of the quantised codes and commitment, and the loss.
 
