@@ -97,20 +97,32 @@ class BatchIterator:
 
 
 class StreamIterator:
-    """Mini-batches of rows read in blocks (:class:`~._streaming.StreamedRows`)."""
+    """Mini-batches of rows read in blocks (:class:`~._streaming.StreamedRows`).
 
-    def __init__(self, rows, batch_size, shuffle, device):
+    With ``world > 1``, this process's share of the blocks, in batches of
+    the same sizes on every process.
+    """
+
+    def __init__(self, rows, batch_size, shuffle, device, rank=0, world=1):
         self.rows = rows
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
+        self.rank = rank
+        self.world = world
 
     def __len__(self):
-        return math.ceil(len(self.rows) / self.batch_size)
+        return math.ceil(len(self.rows) / (self.batch_size * self.world))
 
     def __iter__(self):
-        for x in self.rows.batches(self.batch_size, self.shuffle, self.device):
-            yield Batch(x)
+        batches = self.rows.batches(
+            self.batch_size, self.shuffle, self.device, self.rank, self.world
+        )
+        for x in batches:
+            share = (
+                (self.rank * len(x), self.world * len(x)) if self.world > 1 else None
+            )
+            yield Batch(x, None, share)
 
 
 class NeighborTerm:
@@ -205,7 +217,9 @@ class EmbedderNet(NeuralNet):
         parallel = self.data_parallel_
         rank, world = (parallel.rank, parallel.world) if parallel else (0, 1)
         if isinstance(dataset, StreamedRows):
-            return StreamIterator(dataset, self.batch_size, training, self.device)
+            return StreamIterator(
+                dataset, self.batch_size, training, self.device, rank, world
+            )
         return BatchIterator(
             dataset,
             self.batch_size,

@@ -236,20 +236,52 @@ class StreamedRows:
         """The rows of some of these blocks."""
         return StreamedRows(self.reader, blocks, self.offset, self.scale)
 
-    def batches(self, batch_size, shuffle, device):
+    def batches(self, batch_size, shuffle, device, rank=0, world=1):
         """Mini-batches of the scaled rows, as tensors on ``device``.
 
         Rows are gathered batch by batch (no shuffled copy of a group); the
         rows left over at the end of a group open the next group's first
-        batch, so that every batch but the last is full.
+        batch, so that every batch but the last is full. In a data-parallel
+        run (``world > 1``) each process reads its share of the blocks
+        (every ``world``-th of the shared order, padded as PyTorch's
+        ``DistributedSampler`` pads) and yields as many rows, in batches of
+        the same sizes, as the largest share holds, starting over on its own
+        share when it runs out; its rows are shuffled by a generator of its
+        own, so that the shared random stream stays in step.
         """
         order = self.blocks
         if shuffle:
             order = [order[i] for i in torch.randperm(len(order)).tolist()]
+        if world == 1:
+            yield from self._batches(order, batch_size, shuffle, device)
+            return
+        padded = order + order[: -len(order) % world]
+        shares = [padded[r::world] for r in range(world)]
+        n_rows = max(sum(b - a for a, b in map(self.reader.bounds, s)) for s in shares)
+        seed = int(torch.randint(2**62, (1,)))  # the same draw on every process
+        generator = torch.Generator().manual_seed(seed + rank)
+
+        def again():
+            while True:
+                yield from self._batches(
+                    shares[rank], batch_size, shuffle, device, generator
+                )
+
+        pending, stream = [], again()
+        for start in range(0, n_rows, batch_size):
+            size = min(batch_size, n_rows - start)
+            while sum(map(len, pending)) < size:
+                pending.append(next(stream))
+            joined = torch.cat(pending) if len(pending) > 1 else pending[0]
+            yield joined[:size]
+            pending = [joined[size:]]
+
+    def _batches(self, order, batch_size, shuffle, device, generator=None):
+        """The batches of the blocks ``order``, a group of blocks at a time."""
         pending = []
         for first in range(0, len(order), BLOCKS_PER_GROUP):
             rows = self._load(order[first : first + BLOCKS_PER_GROUP])
-            index = torch.randperm(len(rows)) if shuffle else None
+            index = torch.randperm(len(rows), generator=generator) if shuffle else None
             for start in range(0, len(rows), batch_size):
                 piece = (
                     rows[index[start : start + batch_size]]

@@ -71,6 +71,19 @@ def main(out):
                     cls(**single).partial_fit(X).partial_fit(X).transform(X)
                 )
             report[key] = entry
+    # Rows read in blocks from disk: each process reads its share of them.
+    import aembed._streaming as streaming
+
+    streaming.STREAM_ABOVE_BYTES, streaming.BLOCK_BYTES = 0, 20 * 64 * 4
+    path = os.path.join(out, f"X{rank}.npy")
+    np.save(path, X[:250])
+    est = DenoisingAEEmbedder(**params(DenoisingAEEmbedder, 0.0))
+    est.fit(np.load(path, mmap_mode="r"))
+    report["streamed"] = {
+        "state": {k: v.clone() for k, v in est.net_.module_.state_dict().items()},
+        "history": est.history_.drop(columns="dur").to_numpy(),
+        "batches": [row["train_batch_count"] for row in est.net_.history],
+    }
     torch.save(report, os.path.join(out, f"rank{rank}.pt"))
 
 

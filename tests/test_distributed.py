@@ -50,6 +50,18 @@ def test_both_ranks_end_with_the_same_model_and_history(runs, key):
 
 
 @pytest.mark.slow
+def test_rows_read_in_blocks_are_shared_between_ranks(runs):
+    # 250 rows in 13 blocks of 20 (the last of 10): 7 blocks each after
+    # padding, 140 rows for the larger share, in batches of 32.
+    _, (zero, one) = runs
+    a, b = zero["streamed"], one["streamed"]
+    for name in a["state"]:
+        torch.testing.assert_close(a["state"][name], b["state"][name], rtol=0, atol=0)
+    np.testing.assert_array_equal(a["history"], b["history"])
+    assert a["batches"] == b["batches"] == [math.ceil(140 / 32)] * 3
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
 def test_each_rank_runs_half_of_the_batches(runs, key):
     _, (zero, one) = runs
@@ -95,3 +107,21 @@ def test_a_single_process_does_not_train_data_parallel():
     np.testing.assert_array_equal(auto.transform(X), off.transform(X))
     with pytest.raises(ValueError, match="needs a script started by a launcher"):
         DenoisingAEEmbedder(max_epochs=1, distributed=True).fit(X)
+
+
+@pytest.mark.slow
+def test_the_gallery_script_runs_unchanged_under_torchrun(tmp_path):
+    script = os.path.join(
+        os.path.dirname(__file__), "..", "examples", "plot_10_data_parallel.py"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    env["GLOO_SOCKET_IFNAME"] = "lo"
+    command = [TORCHRUN, "--standalone", "--nproc_per_node", "2", script]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for line in done.stdout.splitlines() if "held-out" in line]
+    scores = sorted(line.split(":", 1) for line in lines)
+    assert [who for who, _ in scores] == ["process 0", "process 1"]
+    assert scores[0][1] == scores[1][1]
