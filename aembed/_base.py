@@ -10,6 +10,7 @@ subclass adds its parameters and builds its PyTorch module in
 
 import contextlib
 import copy
+import math
 import os
 import tempfile
 import warnings
@@ -37,7 +38,7 @@ from ._devices import resolve_device as _resolve_device
 from ._distributed import data_parallel, is_secondary_process
 from ._graph import neighbor_graph, spectral_layout
 from ._inputs import as_array
-from ._net import EmbedderNet, EpochProgressBar, NeighborTerm
+from ._net import CosineSchedule, EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
 from ._streaming import BlockReader, StreamedRows, is_out_of_core, load_memmap
 from ._torch_state import (
@@ -54,6 +55,8 @@ _MIN_CUDA_BATCH = 65536
 # The neighbour term's similarities see distances times this: UMAP's layout
 # at a third of its size, about the unit scale a VAE's prior asks for.
 _NEIGHBOR_SCALE = 3.0
+# The cosine schedule ends at this fraction of ``lr``.
+_FINAL_LR = 0.1
 # partial_fit warns below this many rows per neighbour in a block.
 _MIN_GRAPH_BLOCK = 10
 # Passes over the data that fit a new encoder to the spectral start.
@@ -244,9 +247,11 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     # the net's defaults, then those of _callbacks (and of subclasses).
     _callback_names = (
         "epoch_timer",
+        "duration",
         "train_loss",
         "valid_loss",
         "print_log",
+        "lr_schedule",
         "progress",
         "epoch_end",
         "early_stopping",
@@ -259,9 +264,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"auto", "minmax", "standard"}), None],
         "reconstruction_loss": [StrOptions({"auto", "bce", "mse"})],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"cosine"}), None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -283,14 +292,15 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(512, 256),
+        hidden_layer_sizes=(256, 128),
         image_shape=None,
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=35,
-        batch_size=128,
-        lr=1e-3,
+        max_epochs="auto",
+        batch_size=64,
+        lr=3e-3,
+        lr_schedule="cosine",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
@@ -316,6 +326,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -419,6 +430,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _fit(self, X, warm):
         data, stats = self._training_data(X, reset=not warm)
+        self.max_epochs_ = self._resolve_epochs(stats.n_samples)
         if warm:
             self._check_warm_network()
         device, parallel = self._device_and_parallel()
@@ -709,6 +721,18 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         weight = self.neighbor_weight * train.shape[1]
         return NeighborTerm(train, graph, weight, scale=_NEIGHBOR_SCALE)
 
+    def _resolve_epochs(self, n_samples):
+        """``max_epochs``, with ``"auto"`` resolved for ``n_samples`` rows.
+
+        ``round(50 * sqrt(4000 / n_samples))`` between 1 and 100 epochs: 50
+        for 4,000 rows, 13 for 60,000, 3 for a million. Larger data give
+        each epoch more distinct rows to learn from, so the rows seen over
+        a fit grow with the square root of the data, not linearly.
+        """
+        if self.max_epochs != "auto":
+            return int(self.max_epochs)
+        return int(min(100, max(1, round(50 * math.sqrt(4000 / n_samples)))))
+
     def _device_and_parallel(self):
         """The device to train on, and the data-parallel engine or None.
 
@@ -740,7 +764,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=getattr(self, "max_epochs_", None) or self._resolve_epochs(1),
             batch_size=self.batch_size,
             train_split=None,
             callbacks=callbacks,
@@ -816,7 +840,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         partial = len(net.history) > len(last["history"])
         n_done = len(last["history"]) - n_before
-        if _stopped_early(net) or (not partial and n_done == self.max_epochs):
+        if _stopped_early(net) or (not partial and n_done == self.max_epochs_):
             return None
         if n_done == 0 and n_before == 0:
             raise KeyboardInterrupt("fit was interrupted before any epoch completed")
@@ -1013,8 +1037,10 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if incremental:
             # partial_fit: one pass per call, the caller decides when to stop.
             return [*callbacks, ("epoch_end", epoch_end)]
+        if self.lr_schedule == "cosine":
+            callbacks.append(("lr_schedule", CosineSchedule(_FINAL_LR)))
         if self.verbose:
-            callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
+            callbacks.append(("progress", EpochProgressBar(self.max_epochs_)))
         if epoch_end is not None:
             callbacks.append(("epoch_end", epoch_end))
         if self.early_stopping or self.tol is not None:

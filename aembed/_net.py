@@ -343,6 +343,41 @@ class EmbedderNet(NeuralNet):
             )
 
 
+class CosineSchedule(Callback):
+    """Decay the learning rate along a half cosine, batch by batch, over a fit.
+
+    From the net's ``lr`` at the first training step to ``final`` times it
+    at the last, over ``max_epochs`` epochs of the training data: large
+    steps while the map takes shape, small ones to settle it. Each ``fit``
+    runs its own schedule (a warm start decays again over its epochs).
+    """
+
+    def __init__(self, final=0.1):
+        self.final = final
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        train = X[0] if isinstance(X, tuple) else X
+        self.total_ = max(
+            1, net.max_epochs * len(net.get_iterator(train, training=True))
+        )
+        self.step_ = 0
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not training:
+            return
+        progress = min(1.0, self.step_ / self.total_)
+        factor = self.final + (1 - self.final) * 0.5 * (
+            1 + math.cos(math.pi * progress)
+        )
+        for group in net.optimizer_.param_groups:
+            group["lr"] = net.lr * factor
+        self.step_ += 1
+
+    def on_train_end(self, net, **kwargs):
+        for group in net.optimizer_.param_groups:
+            group["lr"] = net.lr
+
+
 class _SameDuration(Callback):
     """In a data-parallel run, every process records the slowest one's time.
 

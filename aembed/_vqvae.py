@@ -53,7 +53,7 @@ class VQVAEEmbedder(_BaseEmbedder):
     ----------
     {n_components}
 
-    n_codes : int, default=256
+    n_codes : int, default=1024
         Number of codes in the codebook. Reconstructions can take at most
         ``n_codes`` distinct values.
 
@@ -135,17 +135,18 @@ class VQVAEEmbedder(_BaseEmbedder):
         self,
         n_components=2,
         *,
-        n_codes=256,
+        n_codes=1024,
         commitment_cost=0.25,
         quantize=False,
-        hidden_layer_sizes=(512, 256),
+        hidden_layer_sizes=(256, 128),
         image_shape=None,
         activation="relu",
         scaling="auto",
         reconstruction_loss="auto",
-        max_epochs=35,
-        batch_size=128,
-        lr=1e-3,
+        max_epochs="auto",
+        batch_size=64,
+        lr=3e-3,
+        lr_schedule="cosine",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
@@ -172,6 +173,7 @@ class VQVAEEmbedder(_BaseEmbedder):
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             weight_decay=weight_decay,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

@@ -24,7 +24,12 @@ from aembed.utils import all_estimators
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
 # tol=None: no stopping rule, so that every fit runs exactly max_epochs.
-FAST = dict(max_epochs=3, hidden_layer_sizes=(16,), random_state=0, tol=None)
+# A constant learning rate: interrupted, resumed and warm-started fits are
+# then the same training as one uninterrupted fit (a cosine schedule is
+# planned over each fit's own epochs).
+FAST = dict(
+    max_epochs=3, hidden_layer_sizes=(16,), random_state=0, tol=None, lr_schedule=None
+)
 
 
 @pytest.fixture(scope="module")
