@@ -482,17 +482,19 @@ def common_scaling(X_train, X_test, scaling="auto"):
     -------
     X_train, X_test : ndarray of float32
         The scaled rows.
-    mode : str
-        The map applied: ``"none"``, ``"minmax"`` or ``"standard"``.
+    scaling : tuple
+        ``(mode, offset, scale)``: the map applied, ``"none"``,
+        ``"minmax"`` or ``"standard"``, and its arrays, so that
+        ``X = X_scaled * scale + offset``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from aembed.compare import common_scaling
     >>> X = np.array([[1.0, 200.0], [3.0, 400.0]])
-    >>> X_tr, X_te, mode = common_scaling(X, X[:1])
-    >>> mode, X_tr.tolist()
-    ('standard', [[-1.0, -1.0], [1.0, 1.0]])
+    >>> X_tr, X_te, (mode, offset, scale) = common_scaling(X, X[:1])
+    >>> mode, X_tr.tolist(), offset.tolist()
+    ('standard', [[-1.0, -1.0], [1.0, 1.0]], [2.0, 300.0])
     """
     X_train = np.asarray(X_train, dtype=np.float32)
     X_test = np.asarray(X_test, dtype=np.float32)
@@ -500,7 +502,7 @@ def common_scaling(X_train, X_test, scaling="auto"):
     return (
         apply_scaling(X_train, offset, scale),
         apply_scaling(X_test, offset, scale),
-        mode,
+        (mode, offset, scale),
     )
 
 
