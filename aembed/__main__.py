@@ -76,7 +76,9 @@ def _share(low_inclusive):
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected a number, got {text!r}"
+            ) from None
         if not ((0 <= value if low_inclusive else 0 < value) and value < 1):
             bound = "[0, 1)" if low_inclusive else "(0, 1)"
             raise argparse.ArgumentTypeError(f"must lie in {bound}, got {value}")
@@ -109,7 +111,8 @@ def _methods(text):
     try:
         return check_methods(names)
     except (ValueError, ImportError) as exc:
-        raise argparse.ArgumentTypeError(str(exc).replace("methods names", "names"))
+        message = str(exc).replace("methods names", "names")
+        raise argparse.ArgumentTypeError(message) from None
 
 
 def _device(text):
@@ -144,9 +147,7 @@ def build_parser():
         "write a report.",
         formatter_class=formatter,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"aembed {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"aembed {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     cmp = commands.add_parser(
         "compare",

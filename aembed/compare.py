@@ -535,8 +535,9 @@ def warm_up_methods(methods, X_train, *, n_components=2, device="cpu", n_rows=20
 
     The first PyTorch fit in a process pays about a second of one-off
     set-up, and umap-learn compiles its numba functions on first use; after
-    this warm-up the fit times no longer depend on the order of the methods.
-    scikit-learn's t-SNE has no such cost and is skipped.
+    this warm-up (a fit and a transform of each method) the times no longer
+    depend on the order of the methods. scikit-learn's t-SNE has no such
+    cost and is skipped.
 
     Parameters
     ----------
@@ -564,7 +565,8 @@ def warm_up_methods(methods, X_train, *, n_components=2, device="cpu", n_rows=20
             est.set_params(n_epochs=10, n_neighbors=min(15, len(X) - 1))
         if name == "opentsne":
             est.perplexity = min(est.perplexity, (len(X) - 1) / 3)
-        est.fit(X)
+        # transform too: umap-learn compiles its transform on first use.
+        fit_method(name, est, X, X[:20])
 
 
 def run_methods(

@@ -23,7 +23,7 @@ INSTALL_HINT = "pip install 'aembed[report]'"
 # reconstructing method, and the page should stay a few megabytes.
 MAX_POINTS = 1000
 # Beyond this many features the hover shows the first ones only.
-MAX_FEATURES = 12
+MAX_FEATURES = 15
 _THUMB_PX = 56
 
 
@@ -238,6 +238,7 @@ def interactive_maps(
             height=340,
             tools="pan,wheel_zoom,box_zoom,box_select,lasso_select,tap,reset",
             active_drag="pan",
+            toolbar_location="above",
             x_axis_label=f"dim 1{of}",
             y_axis_label=f"dim 2{of}",
             output_backend="canvas",

@@ -22,7 +22,8 @@ nav a{margin-right:1em}
 table{border-collapse:collapse;margin:.6em 0;font-variant-numeric:tabular-nums}
 td,th{border:1px solid #d5d9de;padding:4px 8px;text-align:right;vertical-align:top}
 thead th{background:#eef1f4;text-align:center;font-weight:600}
-tbody th{text-align:left;font-weight:500;white-space:nowrap}
+tbody th{text-align:left;font-weight:500;min-width:9em}
+.scroll{overflow-x:auto}
 td.evaluation{text-align:left;color:#555}
 .unit{font-weight:400;color:#666;font-size:.82em}
 strong.best{color:#0b5394}

@@ -463,8 +463,9 @@ def run_report(
         "warm_up": "each method fitted once on 200 rows before the timed fits",
         "methods": [_provenance.method_record(m, r) for m, r in fitted.items()],
         "sweep_sizes": sweep_sizes,
-        "wall_time_s": None,
+        "wall_time_s": round(time.perf_counter() - started, 1),
     }
+    _provenance.write_run_json(out / "run.json", record)
 
     figures = _figures.Figures(out)
     _figures.draw_embeddings(figures, fitted, y_test, names)
@@ -496,6 +497,7 @@ def run_report(
             feature_names=dataset.get("feature_names"),
             to_data_units=lambda rows: undo_scaling(rows, offset, scale),
             seed=seed,
+            max_points=_interactive.MAX_POINTS,
         )
         shown = len(maps[3])
         what = "image" if image_shape is not None else "feature values"

@@ -125,9 +125,10 @@ def results_html(table, metrics, links=()):
         )
         caption += "."
     return (
-        '<table class="results"><thead><tr><th scope="col">method</th>'
+        '<div class="scroll"><table class="results"><thead><tr>'
+        '<th scope="col">method</th>'
         f'<th scope="col">evaluation</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
         f'<p class="caption">{caption}</p>'
     )
 
@@ -162,6 +163,11 @@ def frame_markdown(frame):
     return "\n".join(lines) + "\n"
 
 
+def _listed(methods):
+    names = [method_name(m) for m in methods]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _ranked(table, key, higher_is_better):
     values = table.loc[table["evaluation"] == "held-out", key].astype(float)
     values = values[np.isfinite(values)]
@@ -189,20 +195,27 @@ def reading(table, n_neighbors=5):
     parts = []
     knn = _ranked(table, "knn_accuracy", True)
     if not knn.empty:
-        first = method_name(knn.index[0])
-        sentence = (
-            f"{first} separates the held-out classes best ({n_neighbors}-NN "
-            f"accuracy {format_value(knn.iloc[0])}"
-        )
-        if len(knn) > 1:
-            sentence += (
-                f", then {method_name(knn.index[1])} at {format_value(knn.iloc[1])}"
+        top = format_value(knn.iloc[0])
+        tied = [m for m, v in knn.items() if format_value(v) == top]
+        if len(tied) > 1:
+            sentence = (
+                f"{_listed(tied)} separate the held-out classes best "
+                f"({n_neighbors}-NN accuracy {top} each"
             )
+        else:
+            sentence = (
+                f"{method_name(tied[0])} separates the held-out classes best "
+                f"({n_neighbors}-NN accuracy {top}"
+            )
+            if len(knn) > 1:
+                sentence += (
+                    f", then {method_name(knn.index[1])} at {format_value(knn.iloc[1])}"
+                )
         sentence += ")"
         trust = _ranked(table, "trustworthiness", True)
         if not trust.empty:
             value = format_value(trust.iloc[0])
-            if trust.index[0] == knn.index[0]:
+            if trust.index[0] == knn.index[0] and len(tied) == 1:
                 sentence += (
                     f" and keeps their neighbourhoods best (trustworthiness {value})"
                 )
