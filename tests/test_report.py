@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,8 @@ from sklearn.datasets import load_digits, load_wine
 from sklearn.utils import Bunch
 
 from aembed import plotting
-from aembed._files import atomic_path, write_text
 from aembed.__main__ import main
+from aembed._files import atomic_path, write_text
 from aembed.compare import FittedMethod, available_methods
 from aembed.report import _figures, _interactive, _run, _tables, run_report
 
@@ -227,13 +228,16 @@ def test_files_are_written_atomically(tmp_path):
 
 
 def test_a_failed_figure_leaves_no_file(tmp_path, monkeypatch):
-    def half_written(fig, path, dpi=120):
-        path.write_bytes(b"\x89PNG half")
+    from matplotlib.figure import Figure
+
+    def half_written(self, path, **kwargs):
+        Path(path).write_bytes(b"\x89PNG half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(plotting, "save_figure", half_written)
+    monkeypatch.setattr(Figure, "savefig", half_written)
+    ax = plotting.plot_embedding(np.zeros((3, 2)))
     with pytest.raises(OSError, match="disk full"):
-        _figures.Figures(tmp_path).save(None, "embeddings.png", "caption")
+        _figures.Figures(tmp_path).save(ax.figure, "embeddings.png", "caption")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -8,26 +8,27 @@ and remembers its caption for the page.
 import numpy as np
 
 from .. import plotting
-from .._files import atomic_path
 from ..compare import TRAINED_METHODS, method_name, per_class
 
 
 class Figures:
-    """Saves figures into the report folder and collects their captions."""
+    """Saves figures into the report folder and collects their captions.
+
+    :func:`aembed.plotting.save_figure` and the GIF writers write each file
+    atomically.
+    """
 
     def __init__(self, out):
         self.out = out
         self.entries = []
 
     def save(self, fig, filename, caption):
-        with atomic_path(self.out / filename) as tmp:
-            plotting.save_figure(fig, tmp)
+        plotting.save_figure(fig, self.out / filename)
         self.entries.append((filename, caption))
 
     def animation(self, write, filename, caption, **kwargs):
-        """Write a GIF with ``write(frames, path, **kwargs)``, atomically."""
-        with atomic_path(self.out / filename) as tmp:
-            write(path=tmp, **kwargs)
+        """Write a GIF with ``write(path=..., **kwargs)``."""
+        write(path=self.out / filename, **kwargs)
         self.entries.append((filename, caption))
 
 
