@@ -52,6 +52,18 @@ METHOD_NAMES = {
 def method_name(name):
     """The name a table shows for a method: ``"vae"`` is ``"VAEEmbedder"``.
 
+    Parameters
+    ----------
+    name : str
+        A method name of :func:`available_methods`.
+
+    Returns
+    -------
+    display_name : str
+        The class name of an aembed estimator (with its ``neighbor_weight``
+        for the ``-nb`` methods) or the baseline's usual name; an unknown
+        name is returned as it is.
+
     Examples
     --------
     >>> from aembed.compare import method_name

@@ -49,6 +49,18 @@ def label_names(labels, target_names=None):
     them, labels 0 to K-1) names the classes; any other labels (strings,
     1 to K, sparse codes) are their own names.
 
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        The labels, of any sortable kind.
+    target_names : sequence, default=None
+        A dataset's ``target_names``.
+
+    Returns
+    -------
+    names : dict
+        Each distinct label, in sorted order, to its name.
+
     Examples
     --------
     >>> from aembed.report import label_names
