@@ -228,6 +228,10 @@ def interactive_maps(
                 else feature_tables(undo(X), feature_names, reconstruction=undo(rec))
             )
     source = ColumnDataSource(data)
+    # A legend entry draws the glyph of one row of its class.
+    first = {
+        c: int(np.flatnonzero(labels == c)[0]) for c in classes if (labels == c).any()
+    }
 
     plots = {}
     for name, result in fitted.items():
@@ -263,18 +267,12 @@ def interactive_maps(
             )
         )
         if len(classes) <= 20:
-            # Legend entries need one renderer each: invisible proxies.
-            items = [
-                LegendItem(
-                    label=label,
-                    renderers=[
-                        p.scatter([], [], size=8, color=colors[c], line_color=None)
-                    ],
-                )
-                for c, label in zip(classes, names, strict=True)
-            ]
             legend = Legend(
-                items=items,
+                items=[
+                    LegendItem(label=label, renderers=[renderer], index=first[c])
+                    for c, label in zip(classes, names, strict=True)
+                    if c in first
+                ],
                 label_text_font_size="8pt",
                 spacing=0,
                 padding=2,

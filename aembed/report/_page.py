@@ -117,8 +117,9 @@ def provenance_block(record):
         epochs = f", {m['epochs_run']} epochs run" if "epochs_run" in m else ""
         where = _escape(m.get("device", "cpu"))
         params = ", ".join(f"{k}={v!r}" for k, v in m["params"].items())
+        kind = "" if m["estimator"] == m["name"] else f" ({_escape(m['estimator'])})"
         methods.append(
-            f"<details><summary>{_escape(m['name'])}: {_escape(m['estimator'])}"
+            f"<details><summary>{_escape(m['name'])}{kind}"
             f"{epochs}, fit {m['fit_time_s']:.1f} s on {where}"
             f"</summary><pre>{_escape(params)}</pre></details>"
         )

@@ -4,6 +4,7 @@ import datetime
 import html
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from sklearn.model_selection import train_test_split
 
 from .. import metrics
 from .._files import atomic_path, write_text
-from .._scaling import undo_scaling
+from .._scaling import apply_scaling, undo_scaling
 from ..callbacks import LatentSnapshots, ValidationLoss
 from ..compare import (
     RESULT_COLUMNS,
@@ -316,7 +317,55 @@ def run_report(
     ['embeddings.png', 'index.html', 'per_class.csv']
     """
     started = time.perf_counter()
-    # -- everything checked before any fitting ---------------------------------
+    sweep_sizes, interactive = _check_options(
+        n_components, test_size, validation_size, sweep_sizes, interactive
+    )
+    methods = check_methods(methods)
+    data = _prepare(dataset, test_size, validation_size, seed)
+    _check_sizes(
+        methods, len(data.X_train), len(data.X_test), data.n_features, n_components
+    )
+    out = _check_out(out, overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    if verbose:
+        _log(
+            f"{data.name}: {len(data.X_train)} training rows ({len(data.X_valid)} "
+            f"more held out for validation curves), {len(data.X_test)} test rows, "
+            f"{data.n_features} features; methods {', '.join(methods)}"
+        )
+
+    tables = _Tables(
+        out, _tables.metrics_for(data.scaling[0], images=data.image_shape is not None)
+    )
+    fit = _fit_all(
+        data,
+        methods,
+        tables,
+        n_components=n_components,
+        max_epochs=max_epochs,
+        device=device,
+        seed=seed,
+        sweep_sizes=sweep_sizes,
+        animate=animate,
+        verbose=verbose,
+    )
+    record = _record(data, fit, command, n_components, device, seed, sweep_sizes)
+    record["wall_time_s"] = round(time.perf_counter() - started, 1)
+    _provenance.write_run_json(out / "run.json", record)
+
+    figures = _draw_figures(out, data, fit, seed)
+    maps, maps_note = _maps(data, fit, seed, interactive, verbose)
+    elapsed = time.perf_counter() - started
+    record["wall_time_s"] = round(elapsed, 1)
+    _provenance.write_run_json(out / "run.json", record)
+    _write_page(out, data, fit, tables, record, figures, maps, maps_note, elapsed)
+    if verbose:
+        _log(f"report written to {out / 'index.html'} in {elapsed:.0f} s")
+    return fit.results
+
+
+def _check_options(n_components, test_size, validation_size, sweep_sizes, interactive):
+    """Options checked before the data is looked at; the sweep and interactive."""
     if (
         isinstance(n_components, bool)
         or not isinstance(n_components, (int, np.integer))
@@ -326,14 +375,12 @@ def run_report(
             f"n_components={n_components!r}: the report draws 2-D maps of the "
             "embeddings and needs n_components of at least 2."
         )
-    methods = check_methods(methods)
-    for share, what, low in (
-        (test_size, "test_size", 0),
-        (validation_size, "validation_size", 0),
-    ):
-        if not (low < share < 1 or (what == "validation_size" and share == 0)):
-            raise ValueError(f"{what} must lie between 0 and 1; got {share!r}.")
-    sweep_sizes = _check_sweep(sweep_sizes)
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must lie between 0 and 1; got {test_size!r}.")
+    if not 0 <= validation_size < 1:
+        raise ValueError(
+            f"validation_size must lie in [0, 1); got {validation_size!r}."
+        )
     if interactive is True and not _interactive.bokeh_available():
         raise ImportError(
             "interactive=True draws the maps with Bokeh, which is not installed; "
@@ -342,230 +389,305 @@ def run_report(
     interactive = interactive is True or (
         interactive == "auto" and _interactive.bokeh_available()
     )
+    return _check_sweep(sweep_sizes), interactive
+
+
+@dataclass
+class _Data:
+    """The split in the common units, and what the figures need to know."""
+
+    name: str
+    n_rows: int
+    n_features: int
+    X_train: np.ndarray
+    X_valid: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    scaling: tuple
+    image_shape: tuple | None
+    label_names: dict
+    feature_names: object
+    test_size: float
+    validation_size: float
+    seed: int
+
+    @property
+    def has_psnr(self):
+        # A known pixel range: images, which the common scaling leaves in (or
+        # maps onto) [0, 1].
+        return (
+            self.image_shape is not None
+            and self.X_train.min() >= 0
+            and self.X_train.max() <= 1
+        )
+
+    def to_data_units(self, rows):
+        _, offset, scale = self.scaling
+        return undo_scaling(rows, offset, scale)
+
+
+def _prepare(dataset, test_size, validation_size, seed):
+    """Check the labels, split, and map every split into the common units."""
     name = dataset.get("name", "data")
     X = np.asarray(dataset.data, dtype=np.float32)
     y = _check_labels(dataset.target, f"dataset {name!r}")
-    X_fit, X_valid, X_test_raw, y_train, y_test = _split(
+    X_fit, X_valid, X_test, y_train, y_test = _split(
         X, y, test_size, validation_size, seed
     )
-    _check_sizes(methods, len(X_fit), len(X_test_raw), X.shape[1], n_components)
-    out = _check_out(out, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
+    X_train, X_test, scaling = common_scaling(X_fit, X_test)
+    _, offset, scale = scaling
+    return _Data(
+        name=name,
+        n_rows=X.shape[0],
+        n_features=X.shape[1],
+        X_train=X_train,
+        X_valid=apply_scaling(X_valid, offset, scale),
+        X_test=X_test,
+        y_train=y_train,
+        y_test=y_test,
+        scaling=scaling,
+        image_shape=dataset.get("image_shape"),
+        label_names=label_names(y, dataset.get("target_names")),
+        feature_names=dataset.get("feature_names"),
+        test_size=test_size,
+        validation_size=validation_size,
+        seed=seed,
+    )
 
-    image_shape = dataset.get("image_shape")
-    names = label_names(y, dataset.get("target_names"))
-    X_train, X_test, (mode, offset, scale) = common_scaling(X_fit, X_test_raw)
-    X_valid = common_scaling(X_fit, X_valid)[1]
-    # PSNR needs a known pixel range: images, which the common scaling
-    # leaves in (or maps onto) [0, 1].
-    has_psnr = image_shape is not None and X_train.min() >= 0 and X_train.max() <= 1
-    data_range = 1.0 if has_psnr else None
-    scores = _tables.metrics_for(mode)
-    if verbose:
-        _log(
-            f"{name}: {len(X_train)} training rows ({len(X_valid)} more held out "
-            f"for validation curves), {len(X_test)} test rows, {X.shape[1]} "
-            f"features; methods {', '.join(methods)}"
-        )
 
-    # -- fitting, each table written as soon as its numbers exist ---------------
+@dataclass
+class _Fit:
+    """What fitting produced."""
+
+    results: pd.DataFrame
+    fitted: dict
+    sweep: pd.DataFrame | None
+    snapshots: dict
+    snapshot_rows: np.ndarray
+
+
+def _fit_all(
+    data,
+    methods,
+    tables,
+    *,
+    n_components,
+    max_epochs,
+    device,
+    seed,
+    sweep_sizes,
+    animate,
+    verbose,
+):
+    """Warm up, fit and score every method, then the sweep, under one bar."""
     method_params, snapshots = {}, {}
-    snap_idx = np.random.default_rng(seed).permutation(len(X_test))[:_SNAPSHOT_ROWS]
-    snap_idx = np.concatenate([_figures.one_per_class(y_test), snap_idx])
+    rows_followed = np.random.default_rng(seed).permutation(len(data.X_test))
+    rows_followed = np.concatenate(
+        [_figures.one_per_class(data.y_test), rows_followed[:_SNAPSHOT_ROWS]]
+    )
     for m in methods:
         if m not in TRAINED_METHODS:
             continue
-        callbacks = []
-        if len(X_valid):
-            callbacks.append(ValidationLoss(X_valid))
+        callbacks = [ValidationLoss(data.X_valid)] if len(data.X_valid) else []
         if animate:
-            snapshots[m] = LatentSnapshots(X_test[snap_idx], n_reconstructions=10)
+            snapshots[m] = LatentSnapshots(
+                data.X_test[rows_followed], n_reconstructions=10
+            )
             callbacks.append(snapshots[m])
         method_params[m] = {"callbacks": callbacks}
 
+    # The sweep reuses the compared VAE at its size (callbacks only watch).
     sweep_new = [s for s in sweep_sizes if not (s == n_components and "vae" in methods)]
-    steps = sum(
+    vae_epochs = progress_steps("vae", make_method("vae", max_epochs=max_epochs))
+    steps = len(sweep_new) * vae_epochs + sum(
         progress_steps(m, make_method(m, max_epochs=max_epochs)) for m in methods
-    ) + len(sweep_new) * progress_steps(
-        "vae", make_method("vae", max_epochs=max_epochs)
     )
     from tqdm.auto import tqdm
 
     bar = tqdm(total=steps, unit="step", desc="aembed compare", disable=not verbose)
-    tables = _Tables(out, scores)
-    rows, fitted = [], {}
+    rows, fitted, sweep = [], {}, None
     try:
         bar.set_postfix_str("warm-up")
-        warm_up_methods(methods, X_train, n_components=n_components, device=device)
+        warm_up_methods(methods, data.X_train, n_components=n_components, device=device)
         for m, result, method_rows in run_methods(
             methods,
-            X_train,
-            y_train,
-            X_test,
-            y_test,
+            data.X_train,
+            data.y_train,
+            data.X_test,
+            data.y_test,
             n_components=n_components,
             max_epochs=max_epochs,
             device=device,
             random_state=seed,
             method_params=method_params,
-            data_range=data_range,
+            data_range=1.0 if data.has_psnr else None,
             progress=bar,
         ):
             fitted[m] = result
             rows += method_rows
-            table = tables.results(pd.DataFrame(rows, columns=RESULT_COLUMNS))
-        results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
-
-        sweep = None
+            tables.results(pd.DataFrame(rows, columns=RESULT_COLUMNS))
         if sweep_sizes:
             bar.set_postfix_str("VAE latent-size sweep")
-            epochs = progress_steps("vae", make_method("vae", max_epochs=max_epochs))
             sweep = latent_size_sweep(
-                X_train,
-                X_test,
-                y_test,
+                data.X_train,
+                data.X_test,
+                data.y_test,
                 sweep_sizes,
-                data_range=data_range,
+                data_range=1.0 if data.has_psnr else None,
                 random_state=seed,
                 max_epochs=max_epochs,
                 device=device,
-                # Callbacks only watch training: the compared VAE is the same.
                 fitted={n_components: fitted["vae"].estimator}
                 if "vae" in fitted
                 else None,
-                on_size=lambda size: bar.update(0 if size not in sweep_new else epochs),
+                on_size=lambda s: bar.update(vae_epochs if s in sweep_new else 0),
             )
             tables.sweep(sweep)
     finally:
         bar.close()
+    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    return _Fit(results, fitted, sweep, snapshots, rows_followed)
 
-    # -- provenance, then figures and the page ------------------------------------
-    record = {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+
+_SCALING_TEXT = {
+    "none": "used as given (already within [0, 1])",
+    "minmax": "mapped onto [0, 1] by one offset and scale for all columns",
+    "standard": "every column standardised (zero mean, unit variance)",
+}
+
+
+def _record(data, fit, command, n_components, device, seed, sweep_sizes):
+    """The provenance: what ``run.json`` holds and the page shows."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    image_shape = data.image_shape
+    return {
+        "created": now.isoformat(timespec="seconds"),
         "command": command,
         "versions": _provenance.versions(),
         "dataset": {
-            "name": name,
-            "n_rows": int(X.shape[0]),
-            "n_features": int(X.shape[1]),
-            "n_classes": len(names),
-            "classes": list(names.values()),
+            "name": data.name,
+            "n_rows": int(data.n_rows),
+            "n_features": int(data.n_features),
+            "n_classes": len(data.label_names),
+            "classes": list(data.label_names.values()),
             "image_shape": None if image_shape is None else list(image_shape),
         },
         "split": {
-            "n_train": int(len(X_train)),
-            "n_validation": int(len(X_valid)),
-            "n_test": int(len(X_test)),
-            "test_size": test_size,
-            "validation_size": validation_size,
+            "n_train": len(data.X_train),
+            "n_validation": len(data.X_valid),
+            "n_test": len(data.X_test),
+            "test_size": data.test_size,
+            "validation_size": data.validation_size,
             "stratified": True,
             "seed": seed,
         },
-        "input_scaling": {
-            "none": "used as given (already within [0, 1])",
-            "minmax": "mapped onto [0, 1] by one offset and scale for all columns",
-            "standard": "every column standardised (zero mean, unit variance)",
-        }[mode]
-        + ", fitted on the training rows, the same for every method",
+        "input_scaling": _SCALING_TEXT[data.scaling[0]]
+        + ("" if data.scaling[0] == "none" else ", fitted on the training rows")
+        + ", the same for every method",
         "n_components": n_components,
         "device": device,
         "seed": seed,
         "warm_up": "each method fitted once on 200 rows before the timed fits",
-        "methods": [_provenance.method_record(m, r) for m, r in fitted.items()],
+        "methods": [_provenance.method_record(m, r) for m, r in fit.fitted.items()],
         "sweep_sizes": sweep_sizes,
-        "wall_time_s": round(time.perf_counter() - started, 1),
+        "wall_time_s": None,
     }
-    _provenance.write_run_json(out / "run.json", record)
 
+
+def _draw_figures(out, data, fit, seed):
+    """Every static figure and animation; returns the collected entries."""
+    fitted, names = fit.fitted, data.label_names
     figures = _figures.Figures(out)
-    _figures.draw_embeddings(figures, fitted, y_test, names)
-    _figures.draw_training_curves(figures, fitted, has_validation=len(X_valid) > 0)
-    curves = figures.entries[-1:] if any(m in TRAINED_METHODS for m in fitted) else []
-    _figures.draw_per_class(figures, results, has_psnr)
-    if sweep is not None:
-        _figures.draw_sweep(figures, sweep, has_psnr)
-    _figures.draw_codebook(figures, fitted, X_train)
-    if image_shape is not None:
+    _figures.draw_embeddings(figures, fitted, data.y_test, names)
+    _figures.draw_training_curves(figures, fitted, len(data.X_valid) > 0)
+    _figures.draw_per_class(figures, fit.results, data.has_psnr)
+    if fit.sweep is not None:
+        _figures.draw_sweep(figures, fit.sweep, data.has_psnr)
+    _figures.draw_codebook(figures, fitted, data.X_train)
+    if data.image_shape is not None:
         _figures.draw_reconstructions(
-            figures, fitted, X_test, y_test, image_shape, names
+            figures, fitted, data.X_test, data.y_test, data.image_shape, names
         )
-        _figures.draw_generative(figures, fitted, image_shape, seed)
-    if snapshots:
+        _figures.draw_generative(figures, fitted, data.image_shape, seed)
+    if fit.snapshots:
         _figures.draw_animations(
-            figures, snapshots, y_test[snap_idx], image_shape, names
+            figures,
+            fit.snapshots,
+            data.y_test[fit.snapshot_rows],
+            data.image_shape,
+            names,
         )
+    return figures
 
-    maps, maps_note = None, ""
-    headings = {m: _interactive.method_heading(m, r) for m, r in fitted.items()}
-    if interactive:
-        maps = _interactive.interactive_maps(
-            fitted,
-            X_test,
-            y_test,
-            label_names=names,
-            image_shape=image_shape,
-            feature_names=dataset.get("feature_names"),
-            to_data_units=lambda rows: undo_scaling(rows, offset, scale),
-            seed=seed,
-            max_points=_interactive.MAX_POINTS,
-        )
-        shown = len(maps[3])
-        what = "image" if image_shape is not None else "feature values"
-        rec = (
-            " and, for the autoencoders and PCA, its reconstruction"
-            if any(r.X_test_rec is not None for r in fitted.values())
-            else ""
-        )
-        maps_note = (
-            "Drag to pan; pick the wheel-zoom or box-zoom tool to zoom. Select "
-            "rows with the box or lasso tool: the same rows light up in every "
-            f"map. Hover a point to see the row ({what}){rec}. "
-            + (
-                f"The maps draw {shown:,} of the {len(X_test):,} held-out rows, "
-                "drawn at random, to keep the page light."
-                if shown < len(X_test)
-                else f"All {len(X_test):,} held-out rows are drawn."
-            )
-        )
-    else:
-        maps_note = (
+
+def _maps(data, fit, seed, interactive, verbose):
+    """The interactive maps (or None) and the sentence that goes above them."""
+    if not interactive:
+        if verbose:
+            hint = _interactive.INSTALL_HINT
+            _log(f"interactive maps skipped: Bokeh is not installed ({hint})")
+        return None, (
             "The interactive maps need Bokeh, which is not installed: "
             f"<code>{_interactive.INSTALL_HINT}</code>. The static maps are "
             'below (<a href="embeddings.png">embeddings.png</a>).'
         )
-        if verbose:
-            hint = _interactive.INSTALL_HINT
-            _log(f"interactive maps skipped: Bokeh is not installed ({hint})")
-
-    table = summary(results)
-    mean_mse = metrics.reconstruction_mse(
-        X_test, np.broadcast_to(X_train.mean(axis=0), X_test.shape)
+    maps = _interactive.interactive_maps(
+        fit.fitted,
+        data.X_test,
+        data.y_test,
+        label_names=data.label_names,
+        image_shape=data.image_shape,
+        feature_names=data.feature_names,
+        to_data_units=data.to_data_units,
+        seed=seed,
+        max_points=_interactive.MAX_POINTS,
     )
-    notes = _mean_image_notes(fitted, X_train, X_test, image_shape)
-    elapsed = time.perf_counter() - started
-    record["wall_time_s"] = round(elapsed, 1)
-    _provenance.write_run_json(out / "run.json", record)
+    shown, n_test = len(maps[3]), len(data.X_test)
+    what = "the image" if data.image_shape is not None else "its feature values"
+    rec = (
+        " and, for the methods that reconstruct, its reconstruction"
+        if any(r.X_test_rec is not None for r in fit.fitted.values())
+        else ""
+    )
+    drawn = (
+        f"The maps draw {shown:,} of the {n_test:,} held-out rows, drawn at "
+        "random, to keep the page light."
+        if shown < n_test
+        else f"All {n_test:,} held-out rows are drawn."
+    )
+    return maps, (
+        "Drag to pan; pick the wheel-zoom or box-zoom tool to zoom. Select "
+        "rows with the box or lasso tool: the same rows light up in every map. "
+        f"Hover a point to see the row ({what}){rec}. {drawn}"
+    )
 
+
+def _write_page(out, data, fit, tables, record, figures, maps, maps_note, elapsed):
+    """``results.md`` and ``index.html``, from everything computed."""
+    table = summary(fit.results)
+    mean_mse = metrics.reconstruction_mse(
+        data.X_test, np.broadcast_to(data.X_train.mean(axis=0), data.X_test.shape)
+    )
     description = (
-        f"{name}: {len(X_train):,} training rows, {len(X_test):,} held-out rows "
-        f"(stratified, seed {seed}), {n_components}-D embeddings. Every method "
-        f"sees the same input ({record['input_scaling']}). Scores are on the "
-        "held-out rows: kNN accuracy (a classifier fitted on the training "
-        "embedding), trustworthiness, silhouette, k-means agreement (ARI, "
-        "NMI), reconstruction MSE in the common units"
-        + (" and PSNR" if has_psnr else "")
-        + f"; predicting the training mean for every row gives MSE "
+        f"{data.name}: {len(data.X_train):,} training rows, {len(data.X_test):,} "
+        f"held-out rows (stratified, seed {data.seed}), "
+        f"{record['n_components']}-D embeddings. Every method sees the same "
+        f"input ({record['input_scaling']}). Scores are on the held-out rows: "
+        "kNN accuracy (a classifier fitted on the training embedding), "
+        "trustworthiness, silhouette, k-means agreement (ARI, NMI), "
+        "reconstruction MSE in the common units"
+        + (" and PSNR" if data.has_psnr else "")
+        + "; predicting the training mean for every row gives MSE "
         f"{_tables.format_value(mean_mse)}. Times are seconds after a warm-up "
         f"fit of each method; the whole report took {elapsed:.0f} s."
     )
-    sweep_overall = None
-    sweep_html = ""
-    if sweep is not None:
-        sweep_overall = sweep[sweep["class"] == "all"].set_index("n_components")[
-            ["mse", "psnr"] if has_psnr else ["mse"]
-        ]
+    sweep_overall, sweep_html = None, ""
+    if fit.sweep is not None:
+        columns = ["mse", "psnr"] if data.has_psnr else ["mse"]
+        sweep_overall = fit.sweep[fit.sweep["class"] == "all"].set_index(
+            "n_components"
+        )[columns]
         sweep_html = (
             "<h3>VAE latent-size sweep</h3>"
             + sweep_overall.to_html(float_format=_tables.format_value, border=0)
@@ -573,21 +695,22 @@ def run_report(
             'latent size (<a href="latent_sweep.csv">latent_sweep.csv</a>).</p>'
         )
     tables.markdown(description, table, sweep_overall)
-    reading = _tables.reading(table)
-    curves_html = (
-        "".join(_page.figure_block(f, c) for f, c in curves)
-        or '<p class="caption">No trained model in this comparison.</p>'
-    )
+
+    curves = [e for e in figures.entries if e[0] == "training_curves.png"]
+    headings = {m: _interactive.method_heading(m, r) for m, r in fit.fitted.items()}
     page = _page.render(
-        title=f"aembed comparison: {name}",
+        title=f"aembed comparison: {data.name}",
         lead=html.escape(description),
-        reading=reading,
-        notes=notes,
+        reading=_tables.reading(table),
+        notes=_mean_image_notes(
+            fit.fitted, data.X_train, data.X_test, data.image_shape
+        ),
         results=_tables.results_html(
-            table, scores, links=[*tables.links, ("run.json", "run.json")]
+            table, tables.metrics, links=[*tables.links, ("run.json", "run.json")]
         ),
         maps=_page.maps_block(maps, headings, maps_note),
-        curves=curves_html,
+        curves="".join(_page.figure_block(f, c) for f, c in curves)
+        or '<p class="caption">No trained model in this comparison.</p>',
         figures="".join(
             _page.figure_block(f, c) for f, c in figures.entries if (f, c) not in curves
         ),
@@ -596,6 +719,3 @@ def run_report(
         head=maps[0] if maps else "",
     )
     write_text(out / "index.html", page)
-    if verbose:
-        _log(f"report written to {out / 'index.html'} in {elapsed:.0f} s")
-    return results

@@ -30,13 +30,15 @@ class Metric:
         return "↑" if self.higher_is_better else "↓"
 
 
-def metrics_for(scaling_mode, n_neighbors=5):
+def metrics_for(scaling_mode, n_neighbors=5, images=False):
     """The table's columns; the MSE's unit follows the common scaling."""
     mse_unit = {
         "standard": "standardised units²",
         "minmax": "squared share of the range",
         "none": "squared data units",
-    }.get(scaling_mode, "squared data units")
+    }[scaling_mode]
+    if images and scaling_mode != "standard":
+        mse_unit = "pixels in [0, 1], squared"
     return [
         Metric("knn_accuracy", f"{n_neighbors}-NN accuracy", "fraction", True),
         Metric("trustworthiness", "trustworthiness", "0 to 1", True),
