@@ -757,15 +757,13 @@ def compare(
     if warm_up:
         warm_up_methods(methods, X_train, n_components=n_components, device=device)
     data_range = _resolve_data_range(X_train, data_range)
-    estimators = {
-        m: make_method(m, max_epochs=max_epochs, **(method_params or {}).get(m, {}))
-        for m in methods
-    }
     progress = None
     if verbose:
         from tqdm.auto import tqdm
 
-        total = sum(progress_steps(m, e) for m, e in estimators.items())
+        total = sum(
+            progress_steps(m, make_method(m, max_epochs=max_epochs)) for m in methods
+        )
         progress = tqdm(total=total, unit="step", desc="aembed compare")
     rows, fitted = [], {}
     try:
