@@ -4,6 +4,9 @@ import pandas as pd
 
 from ._common import _class_colors, _new_axes, _new_figure
 
+# Up to this many curves in a panel, its legend sits inside it.
+_LEGEND_INSIDE = 6
+
 
 def _history_frame(history):
     """`history` as a DataFrame indexed by epoch, with str column names."""
@@ -209,7 +212,11 @@ def plot_loss_and_kl(history, *, fig=None):
             panels["neighbour term"][name] = columns_of(frame, "neighbor")
     panels = {title: models for title, models in panels.items() if models}
 
-    fig = _new_figure(fig, figsize=(5.5 * len(panels), 4))
+    n_entries = max(sum(len(c) for c in models.values()) for models in panels.values())
+    # Many curves: the legends go below the panels, where they hide nothing.
+    below = n_entries > _LEGEND_INSIDE
+    height = 4 + (0.2 * n_entries if below else 0)
+    fig = _new_figure(fig, figsize=(5.5 * len(panels), height))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     model_colors = dict(zip(histories, _class_colors(len(histories)), strict=True))
     for ax, (title, models) in zip(axes, panels.items(), strict=True):
@@ -222,5 +229,8 @@ def plot_loss_and_kl(history, *, fig=None):
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.set_ylabel(title)
-        ax.legend()
+        if below:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize="small")
+        else:
+            ax.legend()
     return fig
