@@ -162,3 +162,11 @@ def test_the_page_works_offline_in_a_browser(page_folder):
             context.close()
     assert console == []
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
+
+
+def test_a_blank_canvas_does_not_count_as_drawn():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(buffer, format="PNG")
+    assert not _is_drawn(buffer.getvalue())

@@ -262,18 +262,18 @@ def test_provenance(digits, tmp_path):
     assert "neighbor_weight=1.0" in page and "2 epochs run" in page
 
 
-def test_validation_curves_leave_the_compared_model_alone(digits, tmp_path):
-    results, fitted = None, None
-    results = _report(digits, tmp_path, methods=["vae"])
+def test_validation_curves_from_rows_no_method_is_fitted_on(digits, tmp_path):
+    # That watching them leaves the model alone: tests/test_callbacks.py.
+    _report(digits, tmp_path, methods=["vae"])
     run = json.loads((tmp_path / "run.json").read_text())
-    assert run["split"]["n_validation"] > 0
-    page = (tmp_path / "index.html").read_text()
-    assert "validation dashed" in page
-    # With no validation share, the same rows train the same model.
+    split = run["split"]
+    assert split["n_validation"] == 24 and split["n_train"] == 216
+    assert run["methods"][0]["params"]["callbacks"][0] == "ValidationLoss"
+    assert "validation dashed" in (tmp_path / "index.html").read_text()
     other = tmp_path / "none"
     _report(digits, other, methods=["vae"], validation_size=0)
+    assert json.loads((other / "run.json").read_text())["split"]["n_train"] == 240
     assert "training rows only" in (other / "index.html").read_text()
-    del results, fitted
 
 
 def test_the_results_table_reads_well():
