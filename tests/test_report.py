@@ -255,7 +255,7 @@ def test_provenance(digits, tmp_path):
     assert dae["name"] == "DenoisingAEEmbedder (neighbor_weight=1)"
     assert dae["params"]["neighbor_weight"] == 1.0 and dae["params"]["max_epochs"] == 2
     assert dae["epochs_run"] == 2 and dae["device"] == "cpu"
-    assert dae["params"]["callbacks"] == ["ValidationLoss", "_EpochTicks"]
+    assert dae["params"]["callbacks"] == ["ValidationLoss"]
     assert run["methods"][1]["params"]["n_components"] == 2
     page = (tmp_path / "index.html").read_text()
     assert 'id="provenance"' in page and run["versions"]["skorch"] in page

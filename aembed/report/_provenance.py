@@ -44,10 +44,12 @@ def estimator_params(estimator):
         return {}
     params = estimator.get_params(deep=False)
     if params.get("callbacks"):
-        params["callbacks"] = [
+        names = [
             type(c[1] if isinstance(c, tuple) else c).__name__
             for c in params["callbacks"]
         ]
+        # The progress bar's private callback only counts epochs.
+        params["callbacks"] = [n for n in names if not n.startswith("_")]
     return {k: _plain(v) for k, v in params.items()}
 
 
