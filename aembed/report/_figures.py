@@ -99,15 +99,15 @@ def draw_training_curves(figures, fitted, has_validation):
         return
     fig = plotting.plot_loss_and_kl(histories)
     validation = (
-        "training solid, validation dashed (rows held out from training, "
+        "training solid, validation dashed (on rows held out from training, "
         "which no method was fitted on)"
         if has_validation
-        else "training rows only"
+        else "on the training rows only"
     )
     figures.save(
         fig,
         "training_curves.png",
-        f"Reconstruction loss per epoch ({validation}), the VAE's KL term, "
+        f"Reconstruction loss per epoch, {validation}; the VAE's KL term; "
         "and the neighbour term of the models trained with one.",
     )
 
