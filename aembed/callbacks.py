@@ -116,3 +116,79 @@ class LatentSnapshots(Callback):
         self.epochs_.append(epoch)
         self.embeddings_.append(z.cpu().numpy())
         self.reconstructions_.append(undo_scaling(x_rec.cpu().numpy(), offset, scale))
+
+
+class ValidationLoss(Callback):
+    """Record the loss terms on rows held out from training, every epoch.
+
+    The estimators' own validation set (``early_stopping=True``) changes
+    what is trained: the held-out share is taken from ``X`` and the best
+    validation epoch is kept. This callback only watches: the rows it
+    scores are given apart from the training data, and training runs
+    exactly as without it (the evaluation draws no random numbers from the
+    training stream). Each term the model reports is recorded in
+    ``history_`` as ``valid_<term>`` (``valid_loss``,
+    ``valid_reconstruction``, and ``valid_kl`` for the VAE), computed in
+    evaluation mode as the estimators' own validation is; the
+    neighbour-preserving term, a property of the training graph, is not.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Rows not in the training data, in the units the estimator is fitted
+        on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from aembed import VAEEmbedder
+    >>> from aembed.callbacks import ValidationLoss
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VAEEmbedder(max_epochs=3, callbacks=[ValidationLoss(X[:100])],
+    ...                   random_state=0).fit(X[100:600])
+    >>> sorted(c for c in vae.history_.columns if c.startswith("valid_"))
+    ['valid_kl', 'valid_loss', 'valid_reconstruction']
+    """
+
+    def __init__(self, X):
+        self.X = X
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        # The net's data is (train, valid); a valid set means the estimator
+        # holds out its own rows and records valid_* itself.
+        if isinstance(X, tuple) and X[1] is not None:
+            raise ValueError(
+                "ValidationLoss records valid_* columns, which early_stopping=True "
+                "already records on its own validation share; use one or the other."
+            )
+        offset, scale = net.input_scaling_
+        self.X_ = torch.from_numpy(
+            apply_scaling(np.asarray(self.X, dtype=np.float32), offset, scale)
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        sums, n_rows = {}, 0
+        with torch.random.fork_rng(devices=_rng_devices(net.device)):
+            for batch in net.get_iterator(self.X_, training=False):
+                terms = net.validation_step(batch)["terms"]
+                for name, value in terms.items():
+                    sums[name] = sums.get(name, 0.0) + float(value) * len(batch.x)
+                n_rows += len(batch.x)
+        module.train(was_training)
+        for name, total in sums.items():
+            net.history.record(f"valid_{name}", total / n_rows)
+
+    def on_train_end(self, net, **kwargs):
+        # The scaled copy is working memory, not a result.
+        self.X_ = None
+
+
+def _rng_devices(device):
+    """The CUDA devices whose generators :func:`torch.random.fork_rng` saves."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return []
+    return [device.index if device.index is not None else torch.cuda.current_device()]

@@ -7,19 +7,70 @@ training and held-out rows together (without their labels) and its scores are
 marked ``"transductive"``.
 """
 
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from skorch.callbacks import Callback
 
 from . import metrics
+from ._scaling import apply_scaling, fit_scaling
 
 AEMBED_METHODS = ("dae", "vae", "vqvae")
 # The same estimators with the neighbour-preserving term switched on.
 NEIGHBOR_METHODS = ("dae-nb", "vae-nb", "vqvae-nb")
-NEIGHBOR_WEIGHT = 0.05
+# The weight of the neighbour term in the -nb methods: set here only.
+NEIGHBOR_WEIGHT = 1.0
+# Methods that train by epochs (and have a history_).
+TRAINED_METHODS = (*AEMBED_METHODS, *NEIGHBOR_METHODS)
+# Optional methods: the module each imports, its package and aembed's extra.
+OPTIONAL_METHODS = {
+    "umap": ("umap", "umap-learn", "umap"),
+    "opentsne": ("openTSNE", "openTSNE", "opentsne"),
+}
+
+_CLASS_NAMES = {
+    "dae": "DenoisingAEEmbedder",
+    "vae": "VAEEmbedder",
+    "vqvae": "VQVAEEmbedder",
+}
+METHOD_NAMES = {
+    **_CLASS_NAMES,
+    **{
+        f"{name}-nb": f"{cls} (neighbor_weight={NEIGHBOR_WEIGHT:g})"
+        for name, cls in _CLASS_NAMES.items()
+    },
+    "pca": "PCA",
+    "tsne": "t-SNE",
+    "umap": "UMAP",
+    "opentsne": "openTSNE",
+}
+"""Names the tables and figures show for each method, as in the README."""
+
+
+def method_name(name):
+    """The name a table shows for a method: ``"vae"`` is ``"VAEEmbedder"``.
+
+    Parameters
+    ----------
+    name : str
+        A method name of :func:`available_methods`.
+
+    Returns
+    -------
+    display_name : str
+        The class name of an aembed estimator (with its ``neighbor_weight``
+        for the ``-nb`` methods) or the baseline's usual name; an unknown
+        name is returned as it is.
+
+    Examples
+    --------
+    >>> from aembed.compare import method_name
+    >>> method_name("tsne"), method_name("dae-nb")
+    ('t-SNE', 'DenoisingAEEmbedder (neighbor_weight=1)')
+    """
+    return METHOD_NAMES.get(name, name)
 
 
 def available_methods():
@@ -27,7 +78,8 @@ def available_methods():
 
     ``"umap"`` and ``"opentsne"`` are listed only when umap-learn and
     openTSNE are installed. ``"dae-nb"``, ``"vae-nb"`` and ``"vqvae-nb"``
-    are the aembed estimators with ``neighbor_weight=0.05``.
+    are the aembed estimators with the neighbour-preserving term, at
+    ``neighbor_weight=NEIGHBOR_WEIGHT`` (1.0).
 
     Returns
     -------
@@ -47,9 +99,7 @@ def available_methods():
     ['dae', 'vae', 'vqvae', 'pca', 'tsne']
     """
     names = [*AEMBED_METHODS, "pca", "tsne"]
-    for name, module in (("umap", "umap"), ("opentsne", "openTSNE")):
-        if _importable(module):
-            names.append(name)
+    names += [m for m, (module, *_) in OPTIONAL_METHODS.items() if _importable(module)]
     return [*names, *NEIGHBOR_METHODS]
 
 
@@ -59,8 +109,9 @@ def default_methods():
     Returns
     -------
     names : list of str
-        The three aembed estimators, PCA, t-SNE, and UMAP when umap-learn is
-        installed.
+        The three aembed estimators, PCA, t-SNE, UMAP when umap-learn is
+        installed, and the three estimators with the neighbour-preserving
+        term (``"dae-nb"``, ``"vae-nb"``, ``"vqvae-nb"``).
 
     See Also
     --------
@@ -72,9 +123,7 @@ def default_methods():
     >>> default_methods()[:5]
     ['dae', 'vae', 'vqvae', 'pca', 'tsne']
     """
-    return [
-        m for m in available_methods() if m != "opentsne" and m not in NEIGHBOR_METHODS
-    ]
+    return [m for m in available_methods() if m != "opentsne"]
 
 
 def _importable(module):
@@ -114,7 +163,7 @@ def make_method(
     >>> make_method("vae", n_components=3, max_epochs=5)
     VAEEmbedder(max_epochs=5, n_components=3, random_state=0)
     >>> make_method("dae-nb")
-    DenoisingAEEmbedder(neighbor_weight=0.05, random_state=0)
+    DenoisingAEEmbedder(neighbor_weight=1.0, random_state=0)
     """
     if name in NEIGHBOR_METHODS:
         params.setdefault("neighbor_weight", NEIGHBOR_WEIGHT)
@@ -295,7 +344,9 @@ def score_method(fitted, X_test, y_train, y_test, *, n_neighbors=5, data_range=N
     n_neighbors : int, default=5
         Neighbours of the kNN classifier and of trustworthiness.
     data_range : float, default=None
-        Value range for the PSNR; None infers it from ``X_test``.
+        The known value range of the data (1.0 for pixels in [0, 1]), for
+        the PSNR; None reports no PSNR (NaN), as for tables, where a peak
+        signal means nothing.
 
     Returns
     -------
@@ -311,7 +362,7 @@ def score_method(fitted, X_test, y_train, y_test, *, n_neighbors=5, data_range=N
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X / 16, y, random_state=0)
     >>> from aembed.compare import fit_method, make_method, score_method
     >>> fitted = fit_method("pca", make_method("pca"), X_tr, X_te)
-    >>> rows = score_method(fitted, X_te, y_tr, y_te)
+    >>> rows = score_method(fitted, X_te, y_tr, y_te, data_range=1.0)
     >>> rows[0]["method"], rows[0]["class"], rows[0]["metric"]
     ('pca', 'all', 'knn_accuracy')
     """
@@ -323,11 +374,13 @@ def score_method(fitted, X_test, y_train, y_test, *, n_neighbors=5, data_range=N
         X_test=X_test,
         n_neighbors=n_neighbors,
     )
+    scores["mse"] = scores["psnr"] = np.nan
     if fitted.X_test_rec is not None:
         scores["mse"] = metrics.reconstruction_mse(X_test, fitted.X_test_rec)
-        scores["psnr"] = metrics.psnr(X_test, fitted.X_test_rec, data_range=data_range)
-    else:
-        scores["mse"] = scores["psnr"] = np.nan
+        if data_range is not None:
+            scores["psnr"] = metrics.psnr(
+                X_test, fitted.X_test_rec, data_range=data_range
+            )
     scores["fit_time"] = fitted.fit_time
     scores["transform_time"] = fitted.transform_time
 
@@ -337,14 +390,275 @@ def score_method(fitted, X_test, y_train, y_test, *, n_neighbors=5, data_range=N
     ]
     if fitted.X_test_rec is not None:
         per_class = metrics.per_class_reconstruction(
-            X_test, fitted.X_test_rec, y_test, data_range=data_range
+            X_test, fitted.X_test_rec, y_test, data_range=data_range or 1.0
         )
+        if data_range is None:
+            per_class["psnr"] = np.nan
         for label, row in per_class.iterrows():
             for metric in ("mse", "psnr"):
                 rows.append(
                     {**base, "class": label, "metric": metric, "value": row[metric]}
                 )
     return rows
+
+
+def check_methods(methods):
+    """The method names to run, checked before anything is fitted.
+
+    Parameters
+    ----------
+    methods : sequence of str or None
+        Method names; None means :func:`default_methods`.
+
+    Returns
+    -------
+    methods : list of str
+
+    Raises
+    ------
+    ValueError
+        If the list is empty, names a method twice or names an unknown one.
+    ImportError
+        If a method needs a package that is not installed; the message gives
+        the command that installs it.
+
+    Examples
+    --------
+    >>> from aembed.compare import check_methods
+    >>> check_methods(["pca", "dae"])
+    ['pca', 'dae']
+    >>> check_methods(["pca", "pca"])
+    Traceback (most recent call last):
+    ...
+    ValueError: methods names 'pca' more than once; name each method once.
+    """
+    methods = default_methods() if methods is None else list(methods)
+    if not methods:
+        raise ValueError("methods is empty; name at least one method to compare.")
+    repeated = [m for m in dict.fromkeys(methods) if methods.count(m) > 1]
+    if repeated:
+        raise ValueError(
+            f"methods names {', '.join(map(repr, repeated))} more than once; "
+            "name each method once."
+        )
+    for name in methods:
+        if name in OPTIONAL_METHODS and not _importable(OPTIONAL_METHODS[name][0]):
+            _, package, extra = OPTIONAL_METHODS[name]
+            raise ImportError(
+                f"Method {name!r} needs {package}, which is not installed; "
+                f"install it with: pip install 'aembed[{extra}]'"
+            )
+    unknown = [m for m in methods if m not in available_methods()]
+    if unknown:
+        raise ValueError(
+            f"Unknown method(s) {', '.join(map(repr, unknown))}; choose from "
+            f"{', '.join(available_methods())}."
+        )
+    return methods
+
+
+def _check_sizes(methods, n_train, n_test, n_features, n_components):
+    """Refuse, before any fitting, a size some method cannot work with."""
+    if "pca" in methods and n_components > min(n_train, n_features):
+        raise ValueError(
+            f"n_components={n_components} is more than PCA can give for "
+            f"{n_train} training rows of {n_features} features; choose at most "
+            f"{min(n_train, n_features)}."
+        )
+    # scikit-learn's t-SNE needs more rows than its perplexity (30).
+    if "tsne" in methods and n_train + n_test <= 30:
+        raise ValueError(
+            f"t-SNE needs more than 30 rows (its perplexity), got "
+            f"{n_train + n_test}; leave 'tsne' out of methods."
+        )
+
+
+def common_scaling(X_train, X_test, scaling="auto"):
+    """Map both splits into the units every method of a comparison sees.
+
+    The autoencoders rescale their input (``scaling="auto"``); PCA, t-SNE
+    and UMAP do not. Scaling the data once, up front, with the same rule
+    gives every method the same input, and reconstruction errors of every
+    method the same units.
+
+    Parameters
+    ----------
+    X_train, X_test : array-like of shape (n_samples, n_features)
+        The training and held-out rows.
+    scaling : {"auto", "minmax", "standard"} or None, default="auto"
+        As the estimators' ``scaling``, fitted on ``X_train``: ``"auto"``
+        keeps data within [0, 1], maps pixel-like data (non-negative, columns
+        sharing one range) onto [0, 1], and standardises other tables.
+
+    Returns
+    -------
+    X_train, X_test : ndarray of float32
+        The scaled rows.
+    scaling : tuple
+        ``(mode, offset, scale)``: the map applied, ``"none"``,
+        ``"minmax"`` or ``"standard"``, and its arrays, so that
+        ``X = X_scaled * scale + offset``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aembed.compare import common_scaling
+    >>> X = np.array([[1.0, 200.0], [3.0, 400.0]])
+    >>> X_tr, X_te, (mode, offset, scale) = common_scaling(X, X[:1])
+    >>> mode, X_tr.tolist(), offset.tolist()
+    ('standard', [[-1.0, -1.0], [1.0, 1.0]], [2.0, 300.0])
+    """
+    X_train = np.asarray(X_train, dtype=np.float32)
+    X_test = np.asarray(X_test, dtype=np.float32)
+    mode, offset, scale = fit_scaling(X_train, scaling)
+    return (
+        apply_scaling(X_train, offset, scale),
+        apply_scaling(X_test, offset, scale),
+        (mode, offset, scale),
+    )
+
+
+def _resolve_data_range(X_train, data_range):
+    """The PSNR's range: "auto" is 1.0 for data within [0, 1], else None."""
+    if data_range != "auto":
+        return data_range
+    return 1.0 if X_train.min() >= 0 and X_train.max() <= 1 else None
+
+
+class _EpochTicks(Callback):
+    """Advances a progress bar by one at the end of every epoch."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar.update(1)
+
+
+def progress_steps(name, estimator, n_samples):
+    """Steps a method takes on the progress bar: its epochs on ``n_samples``
+    training rows (``max_epochs="auto"`` resolved), or one."""
+    if name in TRAINED_METHODS:
+        return estimator._resolve_epochs(n_samples)
+    return 1
+
+
+def warm_up_methods(methods, X_train, *, n_components=2, device="cpu", n_rows=200):
+    """Fit each method once on a few rows, so no timed fit pays a start-up.
+
+    The first PyTorch fit in a process pays about a second of one-off
+    set-up, and umap-learn compiles its numba functions on first use; after
+    this warm-up (a fit and a transform of each method) the times no longer
+    depend on the order of the methods. scikit-learn's t-SNE has no such
+    cost and is skipped.
+
+    Parameters
+    ----------
+    methods : sequence of str
+        Method names.
+    X_train : ndarray of shape (n_samples, n_features)
+        Rows to take the first ``n_rows`` of.
+    n_components : int, default=2
+        Embedding dimension.
+    device : str, default="cpu"
+        Device of the aembed estimators.
+    n_rows : int, default=200
+        Rows of the warm-up fits.
+    """
+    X = np.asarray(X_train[:n_rows], dtype=np.float32)
+    for name in methods:
+        if name == "tsne" or len(X) <= n_components + 1:
+            continue
+        est = make_method(
+            name, n_components=n_components, device=device, random_state=0
+        )
+        if name in TRAINED_METHODS:
+            est.set_params(max_epochs=1)
+        if name == "umap":
+            est.set_params(n_epochs=10, n_neighbors=min(15, len(X) - 1))
+        if name == "opentsne":
+            est.perplexity = min(est.perplexity, (len(X) - 1) / 3)
+        # transform too: umap-learn compiles its transform on first use.
+        fit_method(name, est, X, X[:20])
+
+
+def run_methods(
+    methods,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    n_components=2,
+    max_epochs=None,
+    device="cpu",
+    random_state=0,
+    n_neighbors=5,
+    method_params=None,
+    data_range=None,
+    progress=None,
+):
+    """Fit and score methods one at a time, yielding each as soon as it is done.
+
+    The loop of :func:`compare`, for callers that write each method's
+    scores as they come (the report does): the data are used as given.
+
+    Parameters
+    ----------
+    methods : list of str
+        Checked method names (:func:`check_methods`).
+    X_train, y_train, X_test, y_test : ndarray
+        The split, in the common units (:func:`common_scaling`).
+    n_components, max_epochs, device, random_state, n_neighbors, method_params
+        As for :func:`compare`.
+    data_range : float, default=None
+        The PSNR's value range, None for no PSNR.
+    progress : tqdm.tqdm, default=None
+        A progress bar whose total counts :func:`progress_steps` of every
+        method; advanced by one per epoch of the trained methods and by one
+        for each other method.
+
+    Yields
+    ------
+    name : str
+    fitted : FittedMethod
+    rows : list of dict
+        The method's rows of the tidy results table.
+    """
+    method_params = method_params or {}
+    for name in methods:
+        params = dict(method_params.get(name, {}))
+        if progress is not None and name in TRAINED_METHODS:
+            ticks = _EpochTicks(progress)
+            params["callbacks"] = [*(params.get("callbacks") or []), ticks]
+        estimator = make_method(
+            name,
+            n_components=n_components,
+            random_state=random_state,
+            max_epochs=max_epochs,
+            device=device,
+            **params,
+        )
+        if progress is not None:
+            progress.set_postfix_str(method_name(name), refresh=True)
+            before = progress.n
+        fitted = fit_method(name, estimator, X_train, X_test)
+        if progress is not None:
+            # Early stopping may end before max_epochs.
+            steps = progress_steps(name, estimator, len(X_train))
+            progress.update(before + steps - progress.n)
+        rows = score_method(
+            fitted,
+            X_test,
+            y_train,
+            y_test,
+            n_neighbors=n_neighbors,
+            data_range=data_range,
+        )
+        yield name, fitted, rows
+
+
+RESULT_COLUMNS = ["method", "evaluation", "class", "metric", "value"]
 
 
 def compare(
@@ -360,20 +674,28 @@ def compare(
     random_state=0,
     n_neighbors=5,
     method_params=None,
+    scaling="auto",
+    data_range="auto",
+    warm_up=True,
     verbose=0,
     return_fitted=False,
 ):
     """Fit embedders on a training split and score them on held-out rows.
 
+    Every method sees the same input: both splits are first mapped into
+    common units by :func:`common_scaling`, and reconstruction errors are
+    measured in those units.
+
     Parameters
     ----------
     X_train, y_train : array-like
-        Training rows and their labels (labels are used only for scoring).
+        Training rows and their labels (labels are used only for scoring;
+        any sortable labels: integers, strings).
     X_test, y_test : array-like
         Held-out rows and labels.
     methods : list of str, default=None
-        Method names (see :func:`available_methods`); None runs
-        :func:`default_methods`.
+        Method names (see :func:`available_methods`), each at most once;
+        None runs :func:`default_methods`.
     n_components : int, default=2
         Embedding dimension for every method.
     max_epochs : int, default=None
@@ -387,8 +709,19 @@ def compare(
     method_params : dict of str to dict, default=None
         Extra parameters per aembed method, e.g.
         ``{"vae": {"beta": 0.5, "callbacks": [...]}}``.
+    scaling : {"auto", "minmax", "standard"} or None, default="auto"
+        The common input scaling (:func:`common_scaling`); None gives the
+        data to every method as they are.
+    data_range : float, "auto" or None, default="auto"
+        The known value range of the data in the common units, for the
+        PSNR. ``"auto"`` takes 1.0 when the scaled training rows lie within
+        [0, 1] (pixels) and reports no PSNR otherwise; None reports none.
+    warm_up : bool, default=True
+        Fit each method once on a few rows first (:func:`warm_up_methods`), so that
+        no method's ``fit_time`` includes PyTorch's or numba's one-off
+        start-up.
     verbose : int, default=0
-        Print a line per method to standard error when positive.
+        Show a progress bar over all methods and epochs when positive.
     return_fitted : bool, default=False
         Also return the :class:`FittedMethod` of every method.
 
@@ -405,7 +738,8 @@ def compare(
         cannot reconstruct have NaN ``mse``/``psnr``. :func:`summary`
         pivots it to one row per method.
     fitted : dict of str to FittedMethod
-        Only when ``return_fitted`` is True.
+        Only when ``return_fitted`` is True; embeddings and reconstructions
+        are in the common units.
 
     Examples
     --------
@@ -419,50 +753,44 @@ def compare(
     >>> summary(results).shape
     (2, 10)
     """
-    methods = default_methods() if methods is None else list(methods)
-    if not methods:
-        raise ValueError("methods is empty; name at least one method to compare.")
-    unknown = [m for m in methods if m not in available_methods()]
-    if unknown:
-        raise ValueError(
-            f"Unknown or unavailable method(s) {unknown}; available here: "
-            f"{', '.join(available_methods())}."
-        )
-    X_train = np.asarray(X_train, dtype=np.float32)
-    X_test = np.asarray(X_test, dtype=np.float32)
-    data_range = float(X_train.max() - X_train.min())
-    method_params = method_params or {}
+    methods = check_methods(methods)
+    X_train, X_test, _ = common_scaling(X_train, X_test, scaling)
+    _check_sizes(methods, len(X_train), len(X_test), X_train.shape[1], n_components)
+    if warm_up:
+        warm_up_methods(methods, X_train, n_components=n_components, device=device)
+    data_range = _resolve_data_range(X_train, data_range)
+    progress = None
+    if verbose:
+        from tqdm.auto import tqdm
 
+        total = sum(
+            progress_steps(m, make_method(m, max_epochs=max_epochs), len(X_train))
+            for m in methods
+        )
+        progress = tqdm(total=total, unit="step", desc="aembed compare")
     rows, fitted = [], {}
-    for name in methods:
-        if verbose:
-            print(f"[aembed] fitting {name} ...", file=sys.stderr, flush=True)
-        estimator = make_method(
-            name,
+    try:
+        for name, result, method_rows in run_methods(
+            methods,
+            X_train,
+            np.asarray(y_train),
+            X_test,
+            np.asarray(y_test),
             n_components=n_components,
-            random_state=random_state,
             max_epochs=max_epochs,
             device=device,
-            **method_params.get(name, {}),
-        )
-        fitted[name] = fit_method(name, estimator, X_train, X_test)
-        rows += score_method(
-            fitted[name],
-            X_test,
-            y_train,
-            y_test,
+            random_state=random_state,
             n_neighbors=n_neighbors,
+            method_params=method_params,
             data_range=data_range,
-        )
-        if verbose:
-            print(
-                f"[aembed] {name}: fit {fitted[name].fit_time:.1f} s",
-                file=sys.stderr,
-                flush=True,
-            )
-    results = pd.DataFrame(
-        rows, columns=["method", "evaluation", "class", "metric", "value"]
-    )
+            progress=progress,
+        ):
+            fitted[name] = result
+            rows += method_rows
+    finally:
+        if progress is not None:
+            progress.close()
+    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     return (results, fitted) if return_fitted else results
 
 

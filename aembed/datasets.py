@@ -583,6 +583,33 @@ def _read_npy(path, label_column):
     return np.load(path, allow_pickle=False), None, None
 
 
+def _as_image_rows(data, path):
+    """Image arrays as flat rows and their ``image_shape``; tables as they are.
+
+    An array of shape (n, height, width), (n, channels, height, width) or
+    (n, height, width, channels), with 1 or 3 channels, holds images; they
+    are flattened in aembed's (channels, height, width) order, and 8-bit
+    pixels are scaled to [0, 1] as the built-in loaders scale them.
+    """
+    data = np.asarray(data)
+    if data.ndim <= 2:
+        return data, None
+    if data.ndim == 4 and data.shape[1] not in (1, 3) and data.shape[3] in (1, 3):
+        data = data.transpose(0, 3, 1, 2)
+    if data.ndim > 4 or (data.ndim == 4 and data.shape[1] not in (1, 3)):
+        raise ValueError(
+            f"{path} holds an array of shape {data.shape}; expected a 2-D table "
+            "or images of shape (n, height, width) or (n, height, width, "
+            "channels) with 1 or 3 channels."
+        )
+    shape = tuple(int(d) for d in data.shape[1:])
+    if data.ndim == 4 and shape[0] == 1:
+        shape = shape[1:]
+    if data.dtype == np.uint8:
+        return _scale_pixels(data, 255), shape
+    return data.reshape(len(data), -1), shape
+
+
 def _read_npz(path, label_column):
     with np.load(path, allow_pickle=False) as archive:
         keys = list(archive.keys())
@@ -614,9 +641,34 @@ def _label_column_of(columns, label_column, path):
 def _read_csv(path, label_column):
     import pandas as pd
 
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path} is empty; a CSV needs a header row.") from None
     label = _label_column_of(frame.columns, label_column, path)
     target = None if label is None else frame.pop(label).to_numpy()
+    if frame.shape[1] == 0:
+        raise ValueError(
+            f"{path} has no feature columns"
+            + (f" besides the label column {label!r}" if label else "")
+            + "; it needs at least one numeric column to embed."
+        )
+    if len(frame) == 0:
+        raise ValueError(
+            f"{path} has a header but no data rows; it needs at least one row."
+        )
+    missing = [str(c) for c in frame.columns if frame[c].isna().any()]
+    if missing:
+        raise ValueError(
+            f"{path} has missing values in the column(s) {missing}; fill or "
+            "drop them first (the embedders need a value in every cell)."
+        )
+    if target is not None and pd.isna(target).any():
+        raise ValueError(
+            f"The label column {label!r} of {path} has "
+            f"{int(pd.isna(target).sum())} missing value(s); every row needs "
+            "a label."
+        )
     non_numeric = [
         str(column)
         for column in frame.columns
@@ -643,7 +695,12 @@ def load_table(path, *, label_column=None):
         The file. A ``.npy`` file holds a 2-D array and no labels. A ``.npz``
         file holds the data under the key ``X`` or ``data`` and, optionally,
         labels under ``y``, ``target`` or ``labels``. A ``.csv`` file has a
-        header row; every column except the label column must be numeric.
+        header row, at least one data row and one feature column; every
+        column except the label column must be numeric, with no missing
+        values. The array of a ``.npy`` or ``.npz`` file may also hold
+        images, of shape (n, height, width), (n, height, width, channels)
+        or (n, channels, height, width) with 1 or 3 channels: they are
+        flattened, and 8-bit pixels are scaled to [0, 1].
 
     label_column : str, default=None
         The CSV column (or ``.npz`` key) that holds the labels. None means
@@ -657,8 +714,10 @@ def load_table(path, *, label_column=None):
         ``data`` (float32 ndarray of shape (n_samples, n_features)),
         ``target`` (ndarray of shape (n_samples,), int64 for integer labels,
         or None), ``target_names`` (the sorted distinct labels, or None),
-        ``image_shape`` (None), ``feature_names`` (the CSV column names, or
-        None), ``DESCR`` and ``name`` (the file name without its suffix).
+        ``image_shape`` (``(height, width)`` or ``(channels, height,
+        width)`` for images, else None), ``feature_names`` (the CSV column
+        names, or None), ``DESCR`` and ``name`` (the file name without its
+        suffix).
 
     Raises
     ------
@@ -690,6 +749,7 @@ def load_table(path, *, label_column=None):
     if not path.is_file():
         raise FileNotFoundError(f"No file {path}.")
     data, target, feature_names = reader(path, label_column)
+    data, image_shape = _as_image_rows(data, path)
     data = np.asarray(data, dtype=np.float32)
     if data.ndim != 2:
         raise ValueError(f"{path} should hold a 2-D array, not shape {data.shape}.")
@@ -703,7 +763,7 @@ def load_table(path, *, label_column=None):
         data=data,
         target=target,
         target_names=None if target is None else np.unique(target),
-        image_shape=None,
+        image_shape=image_shape,
         feature_names=feature_names,
         DESCR=f"Table of {data.shape[0]} rows and {data.shape[1]} columns "
         f"read from {path}.",

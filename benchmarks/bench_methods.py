@@ -56,9 +56,11 @@ def run(name, args, X_train, X_test):
     """Fit one method: (fit s, Z_train, Z_test, transform or None, MSE, note)."""
     quick = args.quick
     if name.removesuffix("-nb") in _common.ESTIMATORS:
-        extra = {"max_epochs": 2 if quick else args.max_epochs}
+        extra = {"max_epochs": 2} if quick else {}
+        if args.max_epochs is not None and not quick:
+            extra["max_epochs"] = args.max_epochs
         if name in NEIGHBOR:
-            extra["neighbor_weight"] = NEIGHBOR_WEIGHT
+            extra["neighbor_weight"] = args.neighbor_weight
         cls = _common.ESTIMATORS[name.removesuffix("-nb")]
         seed = args.seed if args.random_state is None else args.random_state
         est = cls(random_state=seed, **extra)
@@ -124,7 +126,16 @@ def main():
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--max-epochs", type=int, default=35, help="of the aembed estimators"
+        "--max-epochs",
+        type=int,
+        default=None,
+        help="of the aembed estimators (default: theirs, max_epochs='auto')",
+    )
+    parser.add_argument(
+        "--neighbor-weight",
+        type=float,
+        default=NEIGHBOR_WEIGHT,
+        help="neighbor_weight of the -nb rows (default: the report's)",
     )
     parser.add_argument(
         "--random-state",

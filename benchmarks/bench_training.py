@@ -22,6 +22,7 @@ epochs of all repeats; "range" is the spread of the per-repeat ratios.
 
 import argparse
 import copy
+import math
 import statistics
 import time
 
@@ -43,10 +44,16 @@ class _Clock(Callback):
 
 
 def hand_written_loop(module, X, batch_size, lr, weight_decay, n_epochs, seed):
-    """Seconds per epoch of a plain torch training loop."""
+    """Seconds per epoch of a plain torch training loop.
+
+    With the same cosine learning-rate schedule as aembed's default
+    (``lr`` down to ``lr / 10`` over the ``n_epochs``, set batch by batch).
+    """
     optimizer = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
     module.train()
     durations = []
+    total_steps = n_epochs * math.ceil(len(X) / batch_size)
+    step = 0
     torch.manual_seed(seed)
     torch.set_flush_denormal(True)
     try:
@@ -56,6 +63,10 @@ def hand_written_loop(module, X, batch_size, lr, weight_decay, n_epochs, seed):
             total = torch.zeros(())
             for start in range(0, len(shuffled), batch_size):
                 batch = shuffled[start : start + batch_size]
+                factor = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / total_steps))
+                for group in optimizer.param_groups:
+                    group["lr"] = lr * factor
+                step += 1
                 optimizer.zero_grad()
                 loss = module.loss_terms(batch)["loss"]
                 loss.backward()

@@ -1,4 +1,4 @@
-"""Training callbacks: LatentSnapshots."""
+"""Training callbacks: LatentSnapshots records, ValidationLoss watches."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,8 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from skorch.callbacks import Callback
 
-from aembed import DenoisingAEEmbedder
-from aembed.callbacks import LatentSnapshots
+from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
+from aembed.callbacks import LatentSnapshots, ValidationLoss
 
 FAST = dict(max_epochs=3, hidden_layer_sizes=(16,), random_state=0)
 
@@ -61,3 +61,44 @@ def test_snapshots_of_tensors(digits):
     snapshots = LatentSnapshots(rows)
     est = DenoisingAEEmbedder(**FAST, callbacks=[snapshots]).fit(digits)
     assert_array_equal(snapshots.embeddings_[-1], est.transform(digits[:10]))
+
+
+# -- ValidationLoss ---------------------------------------------------------------
+
+FAST_VALID = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits_and_valid():
+    X, _ = load_digits(return_X_y=True)
+    return X[:300], X[300:360]
+
+
+@pytest.mark.parametrize("cls", [DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder])
+@pytest.mark.parametrize("neighbor_weight", [0.0, 1.0])
+def test_validation_loss_leaves_the_model_as_without_it(
+    digits_and_valid, cls, neighbor_weight
+):
+    X, X_valid = digits_and_valid
+    plain = cls(**FAST_VALID, neighbor_weight=neighbor_weight).fit(X)
+    watched = cls(
+        **FAST_VALID,
+        neighbor_weight=neighbor_weight,
+        callbacks=[ValidationLoss(X_valid)],
+    ).fit(X)
+    np.testing.assert_array_equal(plain.transform(X), watched.transform(X))
+    history = watched.history_
+    assert history["valid_loss"].notna().all() and len(history) == 3
+    assert "valid_reconstruction" in history and "valid_neighbor" not in history
+    assert ("valid_kl" in history) == (cls is VAEEmbedder)
+    # Recorded for every epoch.
+    assert (history["valid_reconstruction"] > 0).all()
+
+
+def test_validation_loss_refuses_the_estimators_own_validation(digits_and_valid):
+    X, X_valid = digits_and_valid
+    est = VAEEmbedder(
+        **FAST_VALID, early_stopping=True, callbacks=[ValidationLoss(X_valid)]
+    )
+    with pytest.raises(ValueError, match="early_stopping=True already records"):
+        est.fit(X)

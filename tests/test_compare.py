@@ -1,16 +1,17 @@
-"""compare(), the report and the command line, end to end on tiny data."""
+"""compare(): methods, fairness, warm-up, progress and labels, on tiny data."""
 
 import numpy as np
-import pandas as pd
 import pytest
-from PIL import Image
 from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
+from aembed import compare as compare_module
 from aembed import metrics
-from aembed.__main__ import main
 from aembed.compare import (
+    NEIGHBOR_WEIGHT,
     available_methods,
+    common_scaling,
     compare,
     default_methods,
     make_method,
@@ -25,14 +26,19 @@ def split():
     return train_test_split(X[:400] / 16, y[:400], random_state=0, stratify=y[:400])
 
 
-def test_default_methods_include_the_three_autoencoders_and_baselines():
-    assert default_methods()[:5] == ["dae", "vae", "vqvae", "pca", "tsne"]
-    assert set(default_methods()) <= set(available_methods())
+def test_default_methods_include_the_neighbour_variants_and_umap():
+    defaults = default_methods()
+    assert defaults[:5] == ["dae", "vae", "vqvae", "pca", "tsne"]
+    assert defaults[-3:] == ["dae-nb", "vae-nb", "vqvae-nb"]
+    assert ("umap" in defaults) == ("umap" in available_methods())
+    assert "opentsne" not in defaults
+    assert set(defaults) <= set(available_methods())
+    assert make_method("vae-nb").neighbor_weight == NEIGHBOR_WEIGHT == 1.0
 
 
 def test_unknown_method_is_named(split):
     X_tr, X_te, y_tr, y_te = split
-    with pytest.raises(ValueError, match="'lle'"):
+    with pytest.raises(ValueError, match=r"Unknown method\(s\) 'lle'"):
         compare(X_tr, y_tr, X_te, y_te, methods=["pca", "lle"])
     with pytest.raises(ValueError, match="Unknown method 'lle'"):
         make_method("lle")
@@ -72,92 +78,92 @@ def test_compare_scores_match_the_metrics_module(split):
     assert overall == pytest.approx(table.loc["dae", "mse"], rel=1e-5)
 
 
-def _check_png(path):
-    assert path.stat().st_size > 5_000, path
-    with Image.open(path) as img:
-        assert img.format == "PNG"
-        assert 200 <= img.width <= 6000 and 200 <= img.height <= 6000
-
-
-def test_cli_writes_every_file_of_the_report(tmp_path):
-    out = tmp_path / "report"
-    code = main(
-        [
-            "compare",
-            "--dataset",
-            "digits",
-            "--max-samples",
-            "300",
-            "--max-epochs",
-            "2",
-            "--methods",
-            "dae,vae,vqvae,pca,tsne",
-            "--sweep",
-            "2,3",
-            "--out",
-            str(out),
-        ]
-    )
-    assert code == 0
-    table = pd.read_csv(out / "results.csv", index_col="method")
-    assert list(table.index) == ["dae", "vae", "vqvae", "pca", "tsne"]
-    assert table["knn_accuracy"].between(0, 1).all()
-    assert "| method |" in (out / "results.md").read_text()
-    sweep = pd.read_csv(out / "latent_sweep.csv")
-    assert sorted(sweep["n_components"].unique()) == [2, 3]
-
-    pngs = [
-        "embeddings.png",
-        "reconstructions.png",
-        "training_curves.png",
-        "per_class_mse.png",
-        "per_class_psnr.png",
-        "latent_sweep_mse.png",
-        "latent_sweep_psnr.png",
-        "latent_grid_dae.png",
-        "latent_grid_vae.png",
-        "latent_grid_vqvae.png",
-        "vae_samples.png",
-        "codebook_usage.png",
-    ]
-    for name in pngs:
-        _check_png(out / name)
-    for model in ("dae", "vae", "vqvae"):
-        for kind in ("latent_evolution", "reconstruction_evolution"):
-            with Image.open(out / f"{kind}_{model}.gif") as gif:
-                assert gif.n_frames == 2  # one frame per epoch
-    page = (out / "index.html").read_text()
-    for name in pngs:
-        assert f'src="{name}"' in page
-    assert "<table" in page and "http" not in page  # readable offline
-
-
-def test_cli_on_a_table_without_images(tmp_path):
-    rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(0, 1, (60, 5)), rng.normal(4, 1, (60, 5))]) * 100
-    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
-    frame["label"] = np.repeat([0, 1], 60)
-    path = tmp_path / "table.csv"
-    frame.to_csv(path, index=False)
-    out = tmp_path / "report"
-    args = ["compare", "--dataset", str(path), "--methods", "dae,pca", "--sweep", ""]
-    assert main([*args, "--max-epochs", "2", "--out", str(out)]) == 0
-    assert (out / "embeddings.png").exists()
-    assert not (out / "reconstructions.png").exists()
-    table = pd.read_csv(out / "results.csv", index_col="method")
-    assert table.loc["pca", "knn_accuracy"] > 0.9
-
-
-def test_cli_reports_bad_input_without_a_traceback(tmp_path, capsys):
-    assert main(["compare", "--dataset", "nope", "--out", str(tmp_path)]) == 2
-    assert "aembed: error:" in capsys.readouterr().err
-
-
-def test_an_empty_method_list_is_refused(split, capsys):
+def test_an_empty_method_list_is_refused(split):
     X_tr, X_te, y_tr, y_te = split
     with pytest.raises(ValueError, match="methods is empty"):
         compare(X_tr, y_tr, X_te, y_te, methods=[])
-    with pytest.raises(SystemExit) as exit_info:
-        main(["compare", "--methods", ","])
-    assert exit_info.value.code == 2
-    assert "no method names" in capsys.readouterr().err
+
+
+@pytest.fixture
+def no_fitting(monkeypatch):
+    def fit_method(*args, **kwargs):
+        raise AssertionError("a method was fitted before the error")
+
+    monkeypatch.setattr(compare_module, "fit_method", fit_method)
+
+
+def test_misuse_is_refused_before_any_fitting(split, monkeypatch, no_fitting):
+    X_tr, X_te, y_tr, y_te = split
+    with pytest.raises(ValueError, match="'pca' more than once"):
+        compare(X_tr, y_tr, X_te, y_te, methods=["pca", "dae", "pca"])
+    with pytest.raises(ValueError, match="n_components=65 is more than PCA"):
+        compare(X_tr, y_tr, X_te, y_te, methods=["dae", "pca"], n_components=65)
+    real = compare_module._importable
+    monkeypatch.setattr(
+        compare_module, "_importable", lambda m: m != "openTSNE" and real(m)
+    )
+    with pytest.raises(ImportError, match=r"pip install 'aembed\[opentsne\]'"):
+        compare(X_tr, y_tr, X_te, y_te, methods=["pca", "opentsne"])
+
+
+def test_every_method_sees_the_same_standardised_input():
+    rng = np.random.default_rng(0)
+    # One column in thousands would otherwise dominate PCA and the MSE.
+    X = rng.normal(size=(200, 4)) * [1.0, 1.0, 1.0, 1000.0]
+    y = (X[:, 0] > 0).astype(int)
+    X_tr, X_te, y_tr, y_te = X[:150], X[150:], y[:150], y[150:]
+    results, fitted = compare(
+        X_tr, y_tr, X_te, y_te, methods=["pca"], return_fitted=True, warm_up=False
+    )
+    S_tr, S_te, (mode, offset, scale) = common_scaling(X_tr, X_te)
+    assert mode == "standard"
+    expected = PCA(2, random_state=0).fit(S_tr).transform(S_te)
+    np.testing.assert_allclose(fitted["pca"].Z_test, expected, rtol=1e-4, atol=1e-5)
+    table = summary(results)
+    X_rec = PCA(2, random_state=0).fit(S_tr)
+    mse = np.mean((S_te - X_rec.inverse_transform(X_rec.transform(S_te))) ** 2)
+    assert table.loc["pca", "mse"] == pytest.approx(mse, rel=1e-4)
+    assert np.isnan(table.loc["pca", "psnr"])  # a table has no peak signal
+
+
+def test_psnr_only_for_a_known_range(split):
+    X_tr, X_te, y_tr, y_te = split
+    pixels = summary(compare(X_tr, y_tr, X_te, y_te, methods=["pca"]))
+    assert pixels.loc["pca", "psnr"] > 0  # digits / 16 lie within [0, 1]
+    none = summary(compare(X_tr, y_tr, X_te, y_te, methods=["pca"], data_range=None))
+    assert np.isnan(none.loc["pca", "psnr"])
+
+
+def test_each_method_is_warmed_up_and_the_results_do_not_change(split, monkeypatch):
+    X_tr, X_te, y_tr, y_te = split
+    calls = []
+    real = compare_module.warm_up_methods
+
+    def spy(methods, X, **kwargs):
+        calls.append((list(methods), len(X)))
+        return real(methods, X, **kwargs)
+
+    monkeypatch.setattr(compare_module, "warm_up_methods", spy)
+    kwargs = dict(methods=["dae", "pca"], max_epochs=2)
+    warm = compare(X_tr, y_tr, X_te, y_te, **kwargs)
+    assert calls == [(["dae", "pca"], len(X_tr))]
+    cold = compare(X_tr, y_tr, X_te, y_te, warm_up=False, **kwargs)
+    assert len(calls) == 1
+    scores = ~warm["metric"].str.endswith("_time")
+    np.testing.assert_allclose(warm[scores]["value"], cold[scores]["value"])
+
+
+def test_a_progress_bar_over_methods_and_epochs(split, capsys):
+    X_tr, X_te, y_tr, y_te = split
+    compare(X_tr, y_tr, X_te, y_te, methods=["dae", "pca"], max_epochs=3, verbose=1)
+    err = capsys.readouterr().err
+    assert "aembed compare" in err and "4/4" in err  # 3 epochs + 1 for PCA
+    assert "[aembed] fitting" not in err
+
+
+def test_string_labels_work_end_to_end(split):
+    X_tr, X_te, y_tr, y_te = split
+    names = np.array([f"digit {d}" for d in range(10)])
+    results = compare(X_tr, names[y_tr], X_te, names[y_te], methods=["pca"])
+    classes = per_class(results)
+    assert set(classes["class"]) == set(names)

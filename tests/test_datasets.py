@@ -510,3 +510,55 @@ def test_load_dataset_unknown_name_lists_valid_names(name):
         load_dataset(name)
     for valid in ("'mnist-5k'", "'mnist'", "'fashion-mnist'", "'digits'", ".csv"):
         assert valid in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "shape, image_shape",
+    [
+        ((6, 5, 4), (5, 4)),
+        ((6, 5, 4, 1), (5, 4)),
+        ((6, 1, 5, 4), (5, 4)),
+        ((6, 5, 4, 3), (3, 5, 4)),
+        ((6, 3, 5, 4), (3, 5, 4)),
+    ],
+)
+def test_load_table_reads_arrays_of_images(tmp_path, shape, image_shape):
+    images = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    np.savez(tmp_path / "images.npz", X=images, y=np.arange(6) % 2)
+
+    table = load_table(tmp_path / "images.npz")
+
+    assert table.image_shape == image_shape
+    assert table.data.shape == (6, int(np.prod(image_shape)))
+    assert table.data.dtype == np.float32
+    assert 0 <= table.data.min() and table.data.max() <= 1  # 8-bit scaled
+    # Rows come in aembed's (channels, height, width) order.
+    channels_first = images if shape[1] in (1, 3) else np.moveaxis(images, -1, 1)
+    if images.ndim == 3:
+        channels_first = images
+    np.testing.assert_allclose(
+        table.data, channels_first.reshape(6, -1) / 255, rtol=1e-6
+    )
+
+
+def test_load_table_refuses_arrays_that_are_not_images(tmp_path):
+    np.save(tmp_path / "cube.npy", np.zeros((4, 5, 6, 7)))
+    with pytest.raises(ValueError, match=r"images of shape \(n, height, width\)"):
+        load_table(tmp_path / "cube.npy")
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("", "is empty"),
+        ("a,b,label\n", "has a header but no data rows"),
+        ("label\n0\n1\n", "no feature columns besides the label column 'label'"),
+        ("a,b,label\n1,,0\n2,3,1\n", r"missing values in the column\(s\) \['b'\]"),
+        ("a,b,label\n1,2,x\n2,3,\n", r"'label' .* has 1 missing value"),
+    ],
+)
+def test_load_table_csv_names_what_is_missing(tmp_path, text, match):
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        load_table(path)

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv and install aembed with its test and lint tools.
+# Create .venv and install aembed with everything the default report uses
+# (umap-learn and openTSNE as baselines, Bokeh for the interactive page, the
+# offline MNIST-5k) and its test and lint tools (pytest, Playwright for the
+# page's browser test, ruff): the "dev" extra.
 #
 # PyTorch goes in first, as the CPU build: a bare "torch" requirement with
 # nothing installed would pull the multi-GB CUDA build from PyPI. A wheel

@@ -1,0 +1,82 @@
+"""What was run: versions, data, split, parameters, epochs, device, times."""
+
+import json
+import platform
+from importlib import metadata
+
+import numpy as np
+
+from .._files import write_text
+from .._persistence import to_plain
+from ..compare import TRAINED_METHODS, method_name
+
+# The packages whose versions decide the numbers, by distribution name.
+PACKAGES = ("aembed", "torch", "scikit-learn", "skorch", "umap-learn", "openTSNE")
+
+
+def versions():
+    """Installed versions of the packages in ``PACKAGES`` (None: not installed)."""
+    found = {}
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    if found["aembed"] is None:  # a source checkout that was never installed
+        from .._version import __version__
+
+        found["aembed"] = __version__
+    found["python"] = platform.python_version()
+    return found
+
+
+def _plain(value):
+    """``value`` as JSON data: plain values as they are, others by their repr."""
+    try:
+        return to_plain(value)
+    except TypeError:
+        return repr(value)
+
+
+def estimator_params(estimator):
+    """An estimator's parameters as JSON data; callbacks by their class names."""
+    if not hasattr(estimator, "get_params"):  # openTSNE's fitted embedding
+        return {}
+    params = estimator.get_params(deep=False)
+    if params.get("callbacks"):
+        names = [
+            type(c[1] if isinstance(c, tuple) else c).__name__
+            for c in params["callbacks"]
+        ]
+        # The progress bar's private callback only counts epochs.
+        params["callbacks"] = [n for n in names if not n.startswith("_")]
+    return {k: _plain(v) for k, v in params.items()}
+
+
+def method_record(name, fitted):
+    """One method's entry in ``run.json``."""
+    estimator = fitted.estimator
+    record = {
+        "name": method_name(name),
+        "estimator": type(estimator).__name__,
+        "evaluation": fitted.evaluation,
+        "params": estimator_params(estimator),
+        "fit_time_s": float(fitted.fit_time),
+    }
+    if name in TRAINED_METHODS:
+        record["epochs_run"] = int(estimator.n_iter_)
+        record["device"] = str(estimator.net_.device)
+    else:
+        record["device"] = "cpu"
+    return record
+
+
+def write_run_json(path, record):
+    """Write ``record`` to ``path`` as indented JSON, atomically."""
+
+    def default(value):
+        if isinstance(value, np.generic):
+            return value.item()
+        return repr(value)
+
+    return write_text(path, json.dumps(record, indent=2, default=default) + "\n")
