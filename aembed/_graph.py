@@ -109,6 +109,8 @@ def _descent_search(X, k, random_state):
         compressed=False,
     )
     indices, distances = index.neighbor_graph
+    if (indices[:, 0] == np.arange(n)).all():  # each row its own nearest
+        return indices[:, 1:].astype(np.int64), distances[:, 1:].astype(np.float64)
     # Drop each row from its own list; where duplicates hid it, drop the last.
     own = indices == np.arange(n)[:, None]
     own[~own.any(axis=1), -1] = True
@@ -162,11 +164,12 @@ def _principal_components(X, n_components, random_state):
     return centred @ V
 
 
-def membership_weights(distances, *, n_iter=64):
+def membership_weights(distances, *, n_iter=64, tol=1e-7):
     """Each row's directed membership weights to its neighbours.
 
     ``exp(-(d - rho) / sigma)``: 1 for the nearest neighbour, and ``sigma``
-    found by bisection so that a row's weights sum to ``log2(k)``.
+    found by bisection so that a row's weights sum to ``log2(k)``; a row
+    stops once its sum is within ``tol`` (relative) of that.
     """
     n, k = distances.shape
     positive = np.where(distances > 0, distances, np.inf)
@@ -175,12 +178,21 @@ def membership_weights(distances, *, n_iter=64):
     target = np.log2(k) if k > 1 else 1.0
     low, high = np.zeros(n), np.full(n, np.inf)
     sigma = np.ones(n)
+    active = np.arange(n)
     for _ in range(n_iter):
-        total = np.exp(-excess / sigma[:, None]).sum(axis=1)
+        s = sigma[active]
+        total = np.exp(-excess[active] / s[:, None]).sum(axis=1)
         too_big = total > target
-        high = np.where(too_big, sigma, high)
-        low = np.where(too_big, low, sigma)
-        sigma = np.where(np.isinf(high), sigma * 2, (low + high) / 2)
+        high[active] = np.where(too_big, s, high[active])
+        low[active] = np.where(too_big, low[active], s)
+        h = high[active]
+        sigma[active] = np.where(np.isinf(h), s * 2, (low[active] + h) / 2)
+        # Rows whose sum is close enough keep the sigma that gave it.
+        done = np.abs(total - target) <= tol * target
+        sigma[active[done]] = s[done]
+        active = active[~done]
+        if active.size == 0:
+            break
     # As in UMAP, keep sigma from collapsing to zero on duplicated rows.
     sigma = np.maximum(sigma, 1e-3 * excess.mean(axis=1).clip(1e-12))
     return np.exp(-excess / sigma[:, None])

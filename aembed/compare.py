@@ -413,6 +413,7 @@ def check_methods(methods):
     Returns
     -------
     methods : list of str
+        The names in the order given, or the defaults.
 
     Raises
     ------

@@ -14,6 +14,25 @@ from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 ESTIMATORS = {"dae": DenoisingAEEmbedder, "vae": VAEEmbedder, "vqvae": VQVAEEmbedder}
 
 
+def status_kib(field):
+    """A field of /proc/self/status in KiB (``VmRSS``, ``VmHWM``)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def reset_peak():
+    """Reset the kernel's peak-RSS counter (VmHWM); False where not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def add_common_args(parser):
     parser.add_argument(
         "--threads",

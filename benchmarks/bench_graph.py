@@ -71,11 +71,18 @@ def main():
     print(
         f"one-off numba compilation of NN-descent: {time.perf_counter() - start:.1f} s"
     )
+    before = _common.status_kib("VmRSS") if _common.reset_peak() else None
     start = time.perf_counter()
     indices, distances = nearest_neighbors(X, k)
     search_s = time.perf_counter() - start
     fuzzy_graph(indices, distances)
     aembed_s = time.perf_counter() - start
+    if before is not None:
+        grown = (_common.status_kib("VmHWM") - before) / 2**20
+        print(
+            f"peak memory of aembed's graph step beyond the data: {grown:.2f} GB "
+            f"(the data: {X.nbytes / 2**30:.2f} GB)"
+        )
     rows = [
         [
             (

@@ -33,23 +33,6 @@ import numpy as np
 MB = 2**20
 
 
-def _status_kib(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def make_rows(n_rows, seed=0):
     """n_rows x 784 float32: MNIST-5k tiled, plus noise, clipped to [0, 1]."""
     base, _ = _common.load_data("mnist-5k")
@@ -70,14 +53,14 @@ def child(model_path, n_rows):
         model = pickle.load(f)
     X = make_rows(n_rows)
     model.transform(X[:8192])  # one-time allocations (thread pools, kernels)
-    exact = _reset_peak()
-    before_kib = _status_kib("VmHWM" if exact else "VmRSS")
+    exact = _common.reset_peak()
+    before_kib = _common.status_kib("VmHWM" if exact else "VmRSS")
     maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     Z = model.transform(X)
     seconds = time.perf_counter() - start
     if exact:
-        growth = (_status_kib("VmHWM") - before_kib) * 1024
+        growth = (_common.status_kib("VmHWM") - before_kib) * 1024
     else:
         growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - maxrss_before
         growth *= 1024

@@ -54,14 +54,6 @@ def write_rows(path, n_rows, seed=0):
     del out
 
 
-def peak_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise KeyError("VmHWM")
-
-
 def child(job, path, slice_rows):
     """Runs in a fresh process: one job, a JSON line on stdout."""
     from aembed import DenoisingAEEmbedder
@@ -80,7 +72,11 @@ def child(job, path, slice_rows):
         Z = est.transform(X)
         np.save(os.path.splitext(path)[0] + "-embedding.npy", Z)
     seconds = time.perf_counter() - start
-    print(json.dumps({"job": job, "seconds": seconds, "peak_kib": peak_kib()}))
+    print(
+        json.dumps(
+            {"job": job, "seconds": seconds, "peak_kib": _common.status_kib("VmHWM")}
+        )
+    )
 
 
 def main():
