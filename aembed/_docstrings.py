@@ -137,9 +137,12 @@ default="relu"
         similarities of the embeddings ``transform`` returns. The term is
         multiplied by ``neighbor_weight`` times the number of features and
         recorded as ``train_neighbor`` in ``history_``. 0 trains the model
-        exactly as its paper defines it; around 0.05 keeps more of the data's
-        neighbourhoods in the map at little cost in reconstruction.
-        ``transform`` stays one encoder pass.
+        exactly as its paper defines it; 1.0, the recommended value, weighs
+        the term 1:1 against the per-element reconstruction loss, as
+        Parametric UMAP does, and keeps more of the data's neighbourhoods in
+        the map at little cost in reconstruction (measured in the user
+        guide's "Neighbour-preserving maps"). ``transform`` stays one encoder
+        pass.
 
     n_neighbors : int, default=15
         Neighbours per row in the graph of the neighbour-preserving term.

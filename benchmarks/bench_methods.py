@@ -199,6 +199,18 @@ def main():
             "torch warmed up by a 1-epoch, 300-row fit of each estimator before "
             f"timing ({time.perf_counter() - start:.1f} s, excluded)"
         )
+    if len(X_train) > 10_000 and ("umap" in methods or set(NEIGHBOR) & set(methods)):
+        # Above 10,000 rows umap-learn and aembed's neighbour graph both use
+        # NN-descent (pynndescent), which numba compiles on first use, once
+        # per process: without this, the first of them pays ~30 s for both.
+        from aembed._graph import nearest_neighbors
+
+        start = time.perf_counter()
+        nearest_neighbors(X_train[:2000], 15, exact_below=1000)
+        print(
+            "NN-descent: numba warmed up on 2,000 rows before timing "
+            f"({time.perf_counter() - start:.1f} s, excluded)"
+        )
     if "umap" in methods:
         start = time.perf_counter()
         make_umap(args, n_epochs=20).fit(X_train[:300]).transform(X_test[:100])

@@ -4,7 +4,7 @@ A parametric map (one encoder pass, as ``transform`` is) has to generalise
 from the training rows to new ones; UMAP's ``transform`` does not: it places
 each new row among its nearest training rows in the input space. This script
 separates the two limits. It fits umap-learn on the training digits, then
-trains aembed's default encoder (the MLP of ``hidden_layer_sizes=(512, 256)``)
+trains aembed's MLP encoder with ``hidden_layer_sizes=(512, 256)`` (the earlier default)
 to regress UMAP's own training layout, the best target a neighbour-preserving
 loss could reach, and scores the held-out digits it maps (5-NN accuracy of a
 classifier fitted on the training map, trustworthiness) against UMAP's

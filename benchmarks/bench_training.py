@@ -148,7 +148,7 @@ def main():
         default=list(_common.ESTIMATORS),
         choices=list(_common.ESTIMATORS),
     )
-    parser.add_argument("--batch-sizes", nargs="+", type=int, default=[128, 256, 1024])
+    parser.add_argument("--batch-sizes", nargs="+", type=int, default=[64, 256, 1024])
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs per run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(

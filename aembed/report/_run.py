@@ -555,7 +555,7 @@ def _fit_all(
 
 
 _SCALING_TEXT = {
-    "none": "used as given (already within [0, 1])",
+    "none": "used as given, already within [0, 1]",
     "minmax": "mapped onto [0, 1] by one offset and scale for all columns",
     "standard": "every column standardised (zero mean, unit variance)",
 }
@@ -676,8 +676,8 @@ def _write_page(out, data, fit, tables, record, figures, maps, maps_note, elapse
     description = (
         f"{data.name}: {len(data.X_train):,} training rows, {len(data.X_test):,} "
         f"held-out rows (stratified, seed {data.seed}), "
-        f"{record['n_components']}-D embeddings. Every method sees the same "
-        f"input ({record['input_scaling']}). Scores are on the held-out rows: "
+        f"{record['n_components']}-D embeddings. Input: "
+        f"{record['input_scaling']}. Scores are on the held-out rows: "
         "kNN accuracy (a classifier fitted on the training embedding), "
         "trustworthiness, silhouette, k-means agreement (ARI, NMI), "
         "reconstruction MSE in the common units"
