@@ -52,6 +52,11 @@ from .nn import ACTIVATIONS, build_encoder_decoder
 _MIN_INFERENCE_BATCH = 4096
 # On a GPU, inference chunks are larger: fewer launches and transfers.
 _MIN_CUDA_BATCH = 65536
+# Inference pads every chunk to a multiple of this many rows. Matrix
+# products compute a row alike in any such block, but take other kernels
+# for a few leftover rows, whose results differ in the last bits: padded, a
+# row's embedding (and its nearest code) is the same alone or among others.
+_ROW_MULTIPLE = 64
 # The neighbour term's similarities see distances times this: UMAP's layout
 # at a third of its size, about the unit scale a VAE's prior asks for.
 _NEIGHBOR_SCALE = 3.0
@@ -1284,14 +1289,20 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     block = apply_scaling(block, self.input_offset_, self.input_scale_)
                 with np.errstate(over="ignore"):  # non-finite output is refused below
                     block = np.ascontiguousarray(block, dtype=np.float32)
-                if not block.flags.writeable:  # torch wants writable memory
+                n_rows = len(block)
+                padding = -n_rows % _ROW_MULTIPLE
+                if padding:
+                    block = np.concatenate(
+                        [block, np.zeros((padding, block.shape[1]), np.float32)]
+                    )
+                elif not block.flags.writeable:  # torch wants writable memory
                     block = block.copy()
                 with self.net_.autocast():
                     result = step(module, torch.from_numpy(block).to(device))
-                result = result.float().cpu().numpy()
+                result = result[:n_rows].float().cpu().numpy()
                 if unscale_out:
                     result = undo_scaling(result, self.input_offset_, self.input_scale_)
-                out[start : start + len(block)] = result
+                out[start : start + n_rows] = result
         if not np.isfinite(out).all():
             raise ValueError(
                 "The network produced non-finite values; the input is likely far "
