@@ -37,6 +37,7 @@ from . import _persistence
 from ._devices import resolve_device as _resolve_device
 from ._distributed import data_parallel, is_secondary_process
 from ._graph import neighbor_graph, spectral_layout
+from ._inference import rowwise
 from ._inputs import as_array
 from ._net import CosineSchedule, EmbedderNet, EpochProgressBar, NeighborTerm
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
@@ -52,11 +53,6 @@ from .nn import ACTIVATIONS, build_encoder_decoder
 _MIN_INFERENCE_BATCH = 4096
 # On a GPU, inference chunks are larger: fewer launches and transfers.
 _MIN_CUDA_BATCH = 65536
-# Inference pads every chunk to a multiple of this many rows. Matrix
-# products compute a row alike in any such block, but take other kernels
-# for a few leftover rows, whose results differ in the last bits: padded, a
-# row's embedding (and its nearest code) is the same alone or among others.
-_ROW_MULTIPLE = 64
 # The neighbour term's similarities see distances times this: UMAP's layout
 # at a third of its size, about the unit scale a VAE's prior asks for.
 _NEIGHBOR_SCALE = 3.0
@@ -1289,20 +1285,15 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     block = apply_scaling(block, self.input_offset_, self.input_scale_)
                 with np.errstate(over="ignore"):  # non-finite output is refused below
                     block = np.ascontiguousarray(block, dtype=np.float32)
-                n_rows = len(block)
-                padding = -n_rows % _ROW_MULTIPLE
-                if padding:
-                    block = np.concatenate(
-                        [block, np.zeros((padding, block.shape[1]), np.float32)]
-                    )
-                elif not block.flags.writeable:  # torch wants writable memory
+                if not block.flags.writeable:  # torch wants writable memory
                     block = block.copy()
+                x = torch.from_numpy(block).to(device)
                 with self.net_.autocast():
-                    result = step(module, torch.from_numpy(block).to(device))
-                result = result[:n_rows].float().cpu().numpy()
+                    result = rowwise(lambda x: step(module, x), x)
+                result = result.float().cpu().numpy()
                 if unscale_out:
                     result = undo_scaling(result, self.input_offset_, self.input_scale_)
-                out[start : start + n_rows] = result
+                out[start : start + len(block)] = result
         if not np.isfinite(out).all():
             raise ValueError(
                 "The network produced non-finite values; the input is likely far "

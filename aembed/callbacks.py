@@ -7,6 +7,7 @@ import torch
 from sklearn.utils import check_array
 from skorch.callbacks import Callback
 
+from ._inference import rowwise
 from ._inputs import as_array
 from ._scaling import apply_scaling, undo_scaling
 
@@ -110,8 +111,8 @@ class LatentSnapshots(Callback):
         module.eval()
         with torch.no_grad():
             x = x.to(net.device)
-            z = module.embed(x)
-            x_rec = module.decode(z[: self.n_reconstructions])
+            z = rowwise(module.embed, x)
+            x_rec = rowwise(module.decode, z[: self.n_reconstructions])
         module.train(was_training)
         self.epochs_.append(epoch)
         self.embeddings_.append(z.cpu().numpy())
