@@ -448,7 +448,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         epoch_end = _EpochEnd(write_checkpoint)
         with _training_context(seed, device):
             train, valid = self._split(self._scaled(data, device), seed)
-            net = self._make_net(device, self._callbacks(epoch_end))
+            net = self._make_net(device, self._callbacks(epoch_end), self.max_epochs_)
             if previous is not None:
                 self._continue_from(net, previous)
             # One row has no neighbours to preserve.
@@ -633,8 +633,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             if self.net_.torch_rng_state_ is not None:
                 torch.set_rng_state(self.net_.torch_rng_state_)
             return self.net_
-        net = self._make_net(device, self._callbacks(_EpochEnd(), incremental=True))
-        net.max_epochs = 1
+        callbacks = self._callbacks(_EpochEnd(), incremental=True)
+        net = self._make_net(device, callbacks, max_epochs=1)
         net.incremental_ = True
         if not first:
             self._continue_from(net, _current_state(self.net_))
@@ -752,12 +752,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             seed = parallel.broadcast_int(seed)
         return seed
 
-    def _make_net(self, device, callbacks):
+    def _make_net(self, device, callbacks, max_epochs):
         """The skorch net around a new module, initialised on ``device``.
 
-        Used by ``fit`` and by :func:`aembed.load`, so that a loaded
-        estimator's net is built exactly as a fitted one's. The module's
-        initial weights are drawn from the caller's random context.
+        Used by ``fit``, ``partial_fit`` (one epoch per call) and
+        :func:`aembed.load`, so that a loaded estimator's net is built
+        exactly as a fitted one's. The module's initial weights are drawn
+        from the caller's random context.
         """
         net = EmbedderNet(
             module=self._build_module(self._network_, **self._module_args_),
@@ -765,7 +766,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
-            max_epochs=getattr(self, "max_epochs_", None) or self._resolve_epochs(1),
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             train_split=None,
             callbacks=callbacks,
@@ -1041,7 +1042,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if self.lr_schedule == "cosine":
             callbacks.append(("lr_schedule", CosineSchedule(_FINAL_LR)))
         if self.verbose:
-            callbacks.append(("progress", EpochProgressBar(self.max_epochs_)))
+            callbacks.append(("progress", EpochProgressBar()))
         if epoch_end is not None:
             callbacks.append(("epoch_end", epoch_end))
         if self.early_stopping or self.tol is not None:
@@ -1171,7 +1172,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         # A new module's random initial weights are overwritten at once; they
         # must not consume the caller's random stream.
         with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]), float32_autograd():
-            net = est._make_net(_resolve_device(device), est._callbacks())
+            # A model trained by partial_fit has no max_epochs_: one per call.
+            max_epochs = getattr(est, "max_epochs_", 1)
+            net = est._make_net(_resolve_device(device), est._callbacks(), max_epochs)
         _restore_state(
             net,
             {

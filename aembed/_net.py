@@ -412,15 +412,12 @@ class BestLoss(Callback):
 
 
 class EpochProgressBar(Callback):
-    """A tqdm bar over epochs showing the latest training and validation loss."""
-
-    def __init__(self, total):
-        self.total = total
+    """A tqdm bar over the net's epochs showing the latest losses."""
 
     def on_train_begin(self, net, **kwargs):
         from tqdm.auto import tqdm
 
-        self.bar_ = tqdm(total=self.total, unit="epoch", leave=True)
+        self.bar_ = tqdm(total=net.max_epochs, unit="epoch", leave=True)
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]

@@ -107,6 +107,19 @@ def test_save_load_round_trip(cls, fitted, digits, tmp_path):
     assert loaded.net_.module_.training is False
 
 
+@pytest.mark.parametrize("verbose", [0, 1])
+def test_a_model_trained_by_partial_fit_loads(verbose, digits, tmp_path, capsys):
+    # It has no max_epochs_ (fit's budget), which a verbose model's progress
+    # bar used to read when the file was loaded.
+    est = DenoisingAEEmbedder(**{**FAST, "verbose": verbose}).partial_fit(digits)
+    assert not hasattr(est, "max_epochs_")
+    loaded = save_and_load(est, tmp_path / "model.aembed")
+    assert_same_model(est, loaded, digits)
+    assert loaded.net_.max_epochs == 1
+    loaded.partial_fit(digits)
+    assert loaded.n_iter_ == 2
+
+
 def test_save_load_keeps_feature_names_and_pandas_output(digits, tmp_path):
     frame = pd.DataFrame(digits, columns=[f"px{i}" for i in range(64)])
     est = DenoisingAEEmbedder(**FAST).set_output(transform="pandas").fit(frame)
