@@ -109,8 +109,6 @@ def _descent_search(X, k, random_state):
         compressed=False,
     )
     indices, distances = index.neighbor_graph
-    if (indices[:, 0] == np.arange(n)).all():  # each row its own nearest
-        return indices[:, 1:].astype(np.int64), distances[:, 1:].astype(np.float64)
     # Drop each row from its own list; where duplicates hid it, drop the last.
     own = indices == np.arange(n)[:, None]
     own[~own.any(axis=1), -1] = True

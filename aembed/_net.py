@@ -241,11 +241,11 @@ class EmbedderNet(NeuralNet):
             else:
                 terms = module(batch.x, term.tails(batch.index, self.device))
                 z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
-                neighbor = term(z_heads, z_tails, batch.share, self.data_parallel_)
+                neighbor = term(z_heads, z_tails, batch.share, parallel)
                 terms["neighbor"] = neighbor
                 terms["loss"] = terms["loss"] + term.weight * neighbor
-        if self.data_parallel_ is not None:
-            self.data_parallel_.backward(terms["loss"])
+        if parallel is not None:
+            parallel.backward(terms["loss"])
         else:
             terms["loss"].backward()
         return {"loss": terms["loss"], "y_pred": None, "terms": terms}
