@@ -18,20 +18,19 @@ optimizer state) is the estimator's business (``_BaseEmbedder._to_body``);
 this module owns the container and the conversions to plain data.
 """
 
-import contextlib
 import hashlib
 import math
 import os
 import pickle
 import re
 import stat
-import uuid
 import warnings
 
 import numpy as np
 import torch
 
 from ._devices import resolve_device
+from ._files import atomic_path
 from ._registry import ESTIMATORS
 from ._version import __version__
 
@@ -262,26 +261,21 @@ def write(body, path):
     _check_contents(data)
     path = os.fsdecode(os.fspath(path))
     target = os.path.realpath(path) if os.path.islink(path) else path
-    # Short, so that the longest legal file name still has a temporary.
-    tmp = os.path.join(
-        os.path.dirname(os.path.abspath(target)), f".aembed-{uuid.uuid4().hex}.tmp"
-    )
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None  # a new file: open's default mode, under the umask
     try:
-        with open(tmp, "xb") as f:
-            torch.save(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.errno is not None:
+        # The temporary name is short: the longest legal file name works.
+        with atomic_path(os.path.abspath(target)) as tmp:
+            with open(tmp, "xb") as f:
+                torch.save(data, f)
+                f.flush()
+                os.fsync(f.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)
+    except OSError as exc:
+        if exc.errno is not None:
             raise type(exc)(exc.errno, exc.strerror, path) from None
         raise
 
