@@ -116,24 +116,12 @@ def _methods(text):
 
 
 def _device(text):
-    import torch
+    from ._devices import resolve_device
 
     try:
-        device = torch.device(text)
-    except RuntimeError:
-        if text == "auto":
-            return text
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a device; use cpu, cuda, cuda:N, mps or auto"
-        ) from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: no CUDA device is available here; use cpu or auto"
-        )
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: no MPS device is available here; use cpu or auto"
-        )
+        resolve_device(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("device=", "")) from None
     return text
 
 

@@ -75,6 +75,7 @@ def test_every_option_has_help_and_shows_its_default(capsys):
         (["--seed", "-1"], "argument --seed: must be at least 0"),
         (["--max-samples", "1"], "argument --max-samples: must be at least 2"),
         (["--device", "gpu0"], "argument --device: 'gpu0' is not a device"),
+        (["--device", "xla"], "argument --device: 'xla' is a 'xla' device; aembed"),
     ],
 )
 def test_bad_arguments_are_refused_by_flag(args, expected, capsys, no_fitting):
