@@ -142,26 +142,30 @@ def results_markdown(table, metrics):
         f"{m.name} {m.arrow} ({m.unit})" for m in metrics
     ]
     best = {m.key: best_rows(table, m) for m in metrics}
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for method, row in table.iterrows():
         cells = [method_name(method), str(row["evaluation"])]
         for m in metrics:
             text = format_value(float(row[m.key]))
             cells.append(f"**{text}**" if method in best[m.key] else text)
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        rows.append(cells)
+    return _markdown(header, rows)
 
 
 def frame_markdown(frame):
     """Any small DataFrame as GitHub Markdown, numbers to three digits."""
     frame = frame.reset_index()
-    lines = [
-        "| " + " | ".join(str(c) for c in frame.columns) + " |",
-        "|" + "---|" * frame.shape[1],
+    rows = [
+        [format_value(v) if isinstance(v, float) else str(v) for v in row]
+        for row in frame.itertuples(index=False)
     ]
-    for row in frame.itertuples(index=False):
-        cells = [format_value(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
+    return _markdown([str(c) for c in frame.columns], rows)
+
+
+def _markdown(header, rows):
+    """A GitHub Markdown table of strings."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
 
