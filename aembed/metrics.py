@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from ._inputs import as_array
+from ._validation import reject_bools as _reject_bools
 
 __all__ = [
     "clustering_agreement",
@@ -60,13 +61,6 @@ def _check_comparable(labels, name):
             f"{name} must hold labels of one comparable type (all numbers "
             f"or all strings), got labels of types {types}."
         ) from None
-
-
-def _reject_bools(**params):
-    """Reject True and False, which sklearn's ``Interval(Integral, ...)`` admits."""
-    for name, value in params.items():
-        if isinstance(value, bool | np.bool_):
-            raise TypeError(f"{name} must be an integer, got {value!r}.")
 
 
 def _rescale(*arrays):

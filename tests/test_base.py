@@ -22,7 +22,7 @@ from skorch.callbacks import (
 
 import aembed
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
-from aembed._base import _MIN_INFERENCE_BATCH
+from aembed._inference import MIN_INFERENCE_BATCH as _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
 from aembed.utils import all_estimators
 
@@ -663,7 +663,7 @@ def test_inference_is_chunked_and_chunking_changes_nothing(digits, monkeypatch):
     calls = []
     original = est.net_.module_.embed
     monkeypatch.setattr(est, "batch_size", 64)
-    monkeypatch.setattr("aembed._base._MIN_INFERENCE_BATCH", 64)
+    monkeypatch.setattr("aembed._inference.MIN_INFERENCE_BATCH", 64)
     monkeypatch.setattr(
         est.net_.module_, "embed", lambda x: calls.append(len(x)) or original(x)
     )

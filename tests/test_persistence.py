@@ -19,7 +19,8 @@ from skorch.callbacks import Callback
 
 import aembed
 from aembed import DenoisingAEEmbedder, VAEEmbedder, _persistence
-from aembed._base import CHECKPOINT_FILE
+from aembed._model_io import to_body
+from aembed._training import CHECKPOINT_FILE
 from aembed.utils import all_estimators
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
@@ -236,7 +237,7 @@ def test_save_errors_name_the_callers_path(fitted, tmp_path, where):
 
 def test_a_model_saved_on_a_gpu_loads_on_the_cpu(fitted, digits, tmp_path, monkeypatch):
     est = fitted[DenoisingAEEmbedder]
-    body = est._to_body(aembed._base._current_state(est.net_), "cuda:0")[0]
+    body = to_body(est, est.net_.training_state(), "cuda:0")[0]
     body["params"]["device"] = "cuda"
     path = tmp_path / "gpu.aembed"
     # Record every tensor as stored on a GPU, as torch.save does for CUDA
@@ -455,8 +456,7 @@ def test_pickle_and_joblib_round_trips(cls, fitted, digits, tmp_path):
 def test_a_fitted_estimator_pickles_without_training_leftovers(fitted):
     # The per-epoch copies and the checkpoint writer are dropped after fit.
     est = fitted[DenoisingAEEmbedder]
-    epoch_end = dict(est.net_.callbacks_)["epoch_end"]
-    assert epoch_end.state_ is None and epoch_end.checkpoint is None
+    assert est.net_.last_epoch_ is None and est.net_.checkpoint_ is None
 
 
 # -- interrupted fits ----------------------------------------------------------------

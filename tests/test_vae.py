@@ -10,7 +10,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
 from aembed import VAEEmbedder
-from aembed._base import _MIN_INFERENCE_BATCH
+from aembed._inference import MIN_INFERENCE_BATCH as _MIN_INFERENCE_BATCH
 from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
 
 FAST = dict(hidden_layer_sizes=(32,), max_epochs=5, random_state=0)
