@@ -1,18 +1,13 @@
 """The shared base of the aembed estimators: their public API and ``fit``'s route.
 
 A plain scikit-learn transformer that builds a private skorch net in ``fit``.
-The estimator keeps the parameters, the fitted attributes and the
-orchestration of ``fit`` and ``partial_fit``, which share one path
-(``_fit``); the work is done by private modules, one concern each:
-
-- :mod:`._validation`: every check, one entry point per phase;
-- :mod:`._training`: the skorch net, which owns the training run, and the
-  callbacks, batches, checkpoints and set-up it needs;
-- :mod:`._inference`: the one row-mapping helper of every inference method;
-- :mod:`._model_io`: the model file's body (:mod:`._persistence` is the
-  container).
-
-A subclass adds its parameters and builds its PyTorch module in
+It keeps the parameters, the fitted attributes and the orchestration of
+``fit`` and ``partial_fit``, which share one path (``_fit``); private modules
+do the work, one concern each: :mod:`._validation` (every check, one entry
+point per phase), :mod:`._training` (the skorch net, which owns the training
+run, and its callbacks, batches, checkpoints and set-up), :mod:`._inference`
+(the one row map of every inference method) and :mod:`._model_io` (the model
+file's body). A subclass adds its parameters and builds its module in
 ``_build_module``.
 """
 
@@ -32,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _model_io, _persistence, _training, _validation
+from . import _model_io, _training, _validation
 from ._distributed import is_secondary_process
 from ._inference import chunks, map_rows
 from ._scaling import fit_scaling
@@ -52,19 +47,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "activation",
     )
 
-    # The names of aembed's own callbacks, which a user's must not take:
-    # the net's defaults, then those of _callbacks (and of subclasses).
-    _callback_names = (
-        "epoch_timer",
-        "duration",
-        "train_loss",
-        "valid_loss",
-        "print_log",
-        "lr_schedule",
-        "progress",
-        "epoch_end",
-        "early_stopping",
-    )
+    # The names of aembed's own callbacks, which a user's must not take
+    # (subclasses add those of their objective).
+    _callback_names = _training.CALLBACK_NAMES
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -186,15 +171,10 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _training_failures(self, n_before):
         """What went wrong in the epochs after ``n_before``, in words.
 
-        Failures without a NaN, judged against the loss of the first
-        training batch; subclasses add the failures of their objective.
+        See :func:`._training.training_failures`; subclasses add the
+        failures of their objective.
         """
-        net = self.net_
-        if net.initial_loss_ is not None:
-            net.initial_loss_ = float(net.initial_loss_)
-        return _training.training_failures(
-            self.history_, net.initial_loss_, n_before, self.lr, self.early_stopping
-        )
+        return _training.training_failures(self, n_before)
 
     # -- fitting --------------------------------------------------------------
 
@@ -290,40 +270,26 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             train, valid = rows, None
             if self.early_stopping and not incremental:
                 train, valid = _training.split(rows, self.validation_fraction, seed)
-            net = self._training_net(device, warm, incremental)
-            n_before = len(net.history)
+            net = _training.training_net(self, device, warm, incremental)
+            # One row has no neighbours to preserve.
+            if self.neighbor_weight > 0 and len(train) > 1:
+                net.neighbor_term_ = _training.neighbor_term(
+                    net, train, self, seed, warm, parallel
+                )
             writer = _training.checkpoint_writer(checkpoint, self._write)
-            try:
-                net.checkpoint_ = writer
-                # One row has no neighbours to preserve.
-                if self.neighbor_weight > 0 and len(train) > 1:
-                    net.neighbor_term_ = _training.neighbor_term(
-                        net,
-                        train,
-                        n_neighbors=self.n_neighbors,
-                        n_components=self.n_components,
-                        weight=self.neighbor_weight,
-                        seed=seed,
-                        warm=warm,
-                        parallel=parallel,
-                    )
-                with net.parallel_training(parallel):
-                    net.partial_fit((train, valid), epochs=1 if incremental else None)
-                if incremental:
-                    net.settle_pass(n_before)
-                    interrupted = None
-                else:
-                    interrupted = net.settle_interrupt(
-                        n_before, self.max_epochs_, type(self).__name__
-                    )
-                net.torch_rng_state_ = torch.get_rng_state()
-            finally:
-                net.end_training()
-        net.module_.eval()
+            net.checkpoint_ = writer
+            interrupted = net.run(
+                (train, valid),
+                parallel,
+                n_epochs=1 if incremental else self.max_epochs_,
+                incremental=incremental,
+                owner=type(self).__name__,
+            )
         self.net_ = net
         self.history_ = _model_io.history_frame(net.history)
         self.n_iter_ = len(self.history_)
-        seen = self.n_samples_seen_ if warm else 0
+        # A checkpoint written during a first fit has no count yet.
+        seen = getattr(self, "n_samples_seen_", 0) if warm else 0
         self.n_samples_seen_ = seen + stats.n_samples
         if writer is not None and not incremental:
             # Early stopping may have restored an earlier epoch: the folder
@@ -331,28 +297,6 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             writer(net, net.training_state())
         self._fitted_on(X)
         return interrupted
-
-    def _training_net(self, device, warm, incremental):
-        """The net to train: the fitted one, or a new one (from its state, if warm).
-
-        ``partial_fit`` keeps training the net it built; a net built by
-        ``fit`` carries fit's progress bar and early stopping, so a new net
-        with the same state replaces it.
-        """
-        if warm and incremental and self.net_.incremental_:
-            if self.net_.torch_rng_state_ is not None:
-                torch.set_rng_state(self.net_.torch_rng_state_)
-            return self.net_
-        net = _training.make_net(
-            self,
-            device,
-            _training.training_callbacks(self, incremental),
-            max_epochs=1 if incremental else self.max_epochs_,
-        )
-        net.incremental_ = incremental
-        if warm:
-            net.continue_from(self.net_.training_state())
-        return net
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -418,38 +362,13 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             self.reconstruction_loss, low, high
         )
         likelihood = "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
-        self._network_ = self._network_from_params()
+        self._network_ = _validation.network_from_params(self)
         self._module_args_ = {
-            "n_features": stats.mean.shape[0],
+            "n_features": stats.min.shape[0],
             "likelihood": likelihood,
             "value_range": (low, high),
         }
-        self._check_network_memory()
-
-    def _check_network_memory(self):
-        """Refuse a network too large to train here, before allocating it."""
-        with torch.device("meta"):  # shapes only: no memory, no random draws
-            module = self._build_module(self._network_, **self._module_args_)
-        n_weights = sum(p.numel() for p in module.parameters())
-        n_buffers = sum(b.numel() for b in module.buffers())
-        # Weights, gradients and Adam's two moments, in float32.
-        _validation.check_memory(
-            16 * n_weights + 4 * n_buffers,
-            f"Training this network ({n_weights:,} weights) needs at least",
-            "choose smaller hidden_layer_sizes, n_components or n_codes.",
-        )
-
-    def _network_from_params(self):
-        """``_network_params`` as the current parameters set them, as plain data."""
-        network = {}
-        for name in self._network_params:
-            value = getattr(self, name)
-            if name == "image_shape":
-                value = _validation.image_shape(value)
-            elif isinstance(value, tuple | list | np.ndarray):
-                value = tuple(int(v) for v in value)
-            network[name] = _persistence.to_plain(value)
-        return network
+        _validation.check_network_memory(self)
 
     def _forget_fit(self):
         for name in [k for k in vars(self) if k.endswith("_") and k[:2] != "__"]:

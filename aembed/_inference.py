@@ -28,7 +28,7 @@ MIN_CUDA_BATCH = 65536
 
 
 def rowwise(fn, x):
-    """``fn(x)``, computed on ``x`` padded with zero rows, cut back to ``len(x)``.
+    """``fn(x)``, as computed on ``x`` padded with zero rows to a multiple of 64.
 
     Parameters
     ----------
@@ -51,10 +51,17 @@ def rowwise(fn, x):
     True
     """
     n = len(x)
-    padding = -n % ROW_MULTIPLE
-    if padding:
-        x = torch.cat([x, x.new_zeros((padding, *x.shape[1:]))])
-    return fn(x)[:n]
+    tail = n % ROW_MULTIPLE
+    if not tail:
+        return fn(x)
+    # Only the leftover rows are padded (copied): a row's result is the same
+    # in any block of a multiple of ROW_MULTIPLE rows.
+    padded = x.new_zeros((ROW_MULTIPLE, *x.shape[1:]))
+    padded[:tail] = x[n - tail :]
+    last = fn(padded)[:tail]
+    if n == tail:
+        return last
+    return torch.cat([fn(x[: n - tail]), last])
 
 
 def chunk_size(batch_size, device):

@@ -18,11 +18,13 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import torch
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback, PassthroughScoring
 from skorch.callbacks.scoring import ScoringBase
 
 from ._inputs import as_array
+from ._persistence import to_plain
 from ._scaling import ColumnStats
 from ._streaming import BlockReader, is_out_of_core, load_memmap
 
@@ -88,6 +90,19 @@ def resolve_loss(requested, low, high):
             )
         return requested
     return "bce" if low >= 0 and high <= 1 else "mse"
+
+
+def network_from_params(est):
+    """``est._network_params`` as its current parameters set them, as plain data."""
+    network = {}
+    for name in est._network_params:
+        value = getattr(est, name)
+        if name == "image_shape":
+            value = image_shape(value)
+        elif isinstance(value, tuple | list | np.ndarray):
+            value = tuple(int(v) for v in value)
+        network[name] = to_plain(value)
+    return network
 
 
 # -- fit ------------------------------------------------------------------------
@@ -247,7 +262,7 @@ def check_warm_start(est, stats):
     The current parameters must describe the fitted network, and the data,
     through the first fit's scaling, must suit its reconstruction loss.
     """
-    current = est._network_from_params()
+    current = network_from_params(est)
     changed = [
         f"{name} from {est._network_[name]!r} to {current[name]!r}"
         for name in current
@@ -305,3 +320,17 @@ def check_n_samples(n_samples):
         or n_samples < 1
     ):
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+
+
+def check_network_memory(est):
+    """Refuse a network too large to train here, before allocating it."""
+    with torch.device("meta"):  # shapes only: no memory, no random draws
+        module = est._build_module(est._network_, **est._module_args_)
+    n_weights = sum(p.numel() for p in module.parameters())
+    n_buffers = sum(b.numel() for b in module.buffers())
+    # Weights, gradients and Adam's two moments, in float32.
+    check_memory(
+        16 * n_weights + 4 * n_buffers,
+        f"Training this network ({n_weights:,} weights) needs at least",
+        "choose smaller hidden_layer_sizes, n_components or n_codes.",
+    )

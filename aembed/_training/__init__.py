@@ -9,7 +9,7 @@
 - ``_setup``: what a fit sets up before skorch runs (device, seed, net, data).
 """
 
-from ._callbacks import CodebookUsage, KLWarmup, training_callbacks
+from ._callbacks import CALLBACK_NAMES, CodebookUsage, KLWarmup, training_callbacks
 from ._checkpoint import CHECKPOINT_FILE, checkpoint_path, checkpoint_writer
 from ._diagnostics import training_failures
 from ._neighbors import NeighborTerm, neighbor_term
@@ -22,9 +22,11 @@ from ._setup import (
     scaled_rows,
     split,
     training_context,
+    training_net,
 )
 
 __all__ = [
+    "CALLBACK_NAMES",
     "CHECKPOINT_FILE",
     "CodebookUsage",
     "EmbedderNet",
@@ -41,5 +43,6 @@ __all__ = [
     "split",
     "training_callbacks",
     "training_context",
+    "training_net",
     "training_failures",
 ]

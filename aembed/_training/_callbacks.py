@@ -11,6 +11,19 @@ import math
 
 from skorch.callbacks import Callback, EarlyStopping
 
+# The names of the callbacks a training net gets from aembed: the net's
+# defaults, then those of training_callbacks (the objectives add theirs).
+CALLBACK_NAMES = (
+    "epoch_timer",
+    "duration",
+    "train_loss",
+    "valid_loss",
+    "print_log",
+    "lr_schedule",
+    "progress",
+    "epoch_end",
+    "early_stopping",
+)
 # The cosine schedule ends at this fraction of ``lr``.
 FINAL_LR = 0.1
 

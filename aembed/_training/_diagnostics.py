@@ -7,18 +7,20 @@ import numpy as np
 EXPLODED, ENDED_ABOVE = 10.0, 1.5
 
 
-def training_failures(history, initial_loss, n_before, lr, early_stopping):
+def training_failures(est, n_before):
     """Messages for the failures without a NaN in the epochs after ``n_before``.
 
-    Judged against ``initial_loss``, the loss of the first training batch
+    Judged against the loss of the first training batch of ``est``'s net,
     before any update: the training loss ended far above it (the model is
     worse than an untrained one), or rose far above it on the way. With
     ``early_stopping`` the kept epoch is the best validation epoch.
     """
+    history, net = est.history_, est.net_
     losses = history["train_loss"].to_numpy()[n_before:]
-    if initial_loss is None or len(losses) == 0:
+    if net.initial_loss_ is None or len(losses) == 0:
         return []
-    start = float(initial_loss)
+    start = net.initial_loss_ = float(net.initial_loss_)  # a tensor until read
+    lr, early_stopping = est.lr, est.early_stopping
     fix = (
         f"The learning rate (lr={lr}) is likely too high: lower it, or "
         "check that the input is scaled (scaling='auto' or 'standard')."

@@ -52,25 +52,24 @@ class NeighborTerm:
         return umap_cross_entropy(z_heads, z_tails, scale=self.scale, offset=offset)
 
 
-def neighbor_term(
-    net, train, *, n_neighbors, n_components, weight, seed, warm, parallel
-):
+def neighbor_term(net, train, est, seed, warm, parallel):
     """UMAP's graph of the (scaled) training rows, and the term it drives.
 
-    The term is weighted by ``weight`` times the number of features: the
-    reconstruction term sums over features, so the balance does not change
-    with the width of the data. A new network (``warm`` False) first learns
-    to map the rows to the graph's spectral embedding, UMAP's own starting
-    layout, which the term then refines. In a data-parallel run every
-    process builds the same graph and fits the same start on all rows, in
-    batches of the global batch's size.
+    The term is weighted by ``est.neighbor_weight`` times the number of
+    features: the reconstruction term sums over features, so the balance
+    does not change with the width of the data. A new network (``warm``
+    False) first learns to map the rows to the graph's spectral embedding,
+    UMAP's own starting layout, which the term then refines. In a
+    data-parallel run every process builds the same graph and fits the same
+    start on all rows, in batches of the global batch's size.
     """
     rows = train.cpu().numpy()
-    graph = neighbor_graph(rows, n_neighbors, random_state=seed)
+    graph = neighbor_graph(rows, est.n_neighbors, random_state=seed)
     if not warm:
-        layout = spectral_layout(graph, n_components, random_state=seed)
+        layout = spectral_layout(graph, est.n_components, random_state=seed)
         world = 1 if parallel is None else parallel.world
         net.fit_layout(
             train, layout, n_passes=LAYOUT_PASSES, batch_size=net.batch_size * world
         )
-    return NeighborTerm(train, graph, weight * train.shape[1], scale=NEIGHBOR_SCALE)
+    weight = est.neighbor_weight * train.shape[1]
+    return NeighborTerm(train, graph, weight, scale=NEIGHBOR_SCALE)

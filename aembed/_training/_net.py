@@ -78,15 +78,13 @@ class EmbedderNet(NeuralNet):
             "history": list(self.history),
         }
 
-    def snapshot(self):
-        """A copy of the training state, taken inside the fit's random context."""
+    def _copied_weights(self):
+        """Copies of the module's and the optimizer's state."""
         return {
             "module": {
                 k: v.detach().clone() for k, v in self.module_.state_dict().items()
             },
             "optimizer": copy.deepcopy(self.optimizer_.state_dict()),
-            "rng": torch.get_rng_state(),
-            "history": list(self.history),  # rows of finished epochs never change
         }
 
     def restore(self, state):
@@ -122,11 +120,38 @@ class EmbedderNet(NeuralNet):
     def keep_epoch(self, completed):
         """Keep the training state: at the start of training, and after each epoch.
 
-        After a completed epoch, the checkpoint writer (if any) writes it.
+        Cheaply: the random state and the history rows now, the module's and
+        the optimizer's state only once the next training step is about to
+        change them (:meth:`on_batch_begin`), so that no copy is made after
+        the last epoch. After a completed epoch, the checkpoint writer (if
+        any) writes the state as it is.
         """
-        self.last_epoch_ = self.snapshot()
+        self.last_epoch_ = {
+            "module": None,
+            "optimizer": None,
+            "rng": torch.get_rng_state(),
+            "history": list(self.history),  # rows of finished epochs never change
+        }
         if completed and self.checkpoint_ is not None:
-            self.checkpoint_(self, self.last_epoch_)
+            self.checkpoint_(self, self._kept_state())
+
+    def _kept_state(self):
+        """The kept training state; the current weights where not yet copied."""
+        last = self.last_epoch_
+        if last["module"] is None:
+            current = self.training_state()
+            last = {
+                **last,
+                "module": current["module"],
+                "optimizer": current["optimizer"],
+            }
+        return last
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        super().on_batch_begin(net, batch=batch, training=training, **kwargs)
+        last = self.last_epoch_
+        if training and last is not None and last["module"] is None:
+            last.update(self._copied_weights())
 
     def stopped_early(self):
         """Whether an early-stopping callback ended training.
@@ -147,7 +172,7 @@ class EmbedderNet(NeuralNet):
         the model is in place, or None; an interrupt before the first epoch
         of a new model completed is raised.
         """
-        last = self.last_epoch_
+        last = self._kept_state()
         partial = len(self.history) > len(last["history"])
         n_done = len(last["history"]) - n_before
         if self.stopped_early() or (not partial and n_done == n_epochs):
@@ -177,8 +202,32 @@ class EmbedderNet(NeuralNet):
     def settle_pass(self, n_before):
         """After a ``partial_fit`` pass: undo it, and raise, if it did not complete."""
         if len(self.last_epoch_["history"]) == n_before:
-            self.restore(self.last_epoch_)
+            self.restore(self._kept_state())
             raise KeyboardInterrupt("partial_fit was interrupted")
+
+    def run(self, data, parallel, n_epochs, incremental, owner):
+        """Train on ``data``, ``(train, valid or None)``, for ``n_epochs``.
+
+        Through ``parallel`` when data-parallel. An interrupted ``fit``
+        keeps the last completed epoch and returns the warning to give (an
+        interrupted ``partial_fit`` pass, ``incremental``, is undone and
+        raised); None otherwise. Whatever happens, what only training needs
+        is dropped.
+        """
+        n_before = len(self.history)
+        try:
+            with self.parallel_training(parallel):
+                self.partial_fit(data, epochs=n_epochs)
+            if incremental:
+                self.settle_pass(n_before)
+                interrupted = None
+            else:
+                interrupted = self.settle_interrupt(n_before, n_epochs, owner)
+            self.torch_rng_state_ = torch.get_rng_state()
+        finally:
+            self.end_training()
+        self.module_.eval()
+        return interrupted
 
     def end_training(self):
         """Drop what only training needs: copies, the writer, the data.

@@ -12,6 +12,7 @@ from .._distributed import data_parallel
 from .._scaling import apply_scaling
 from .._streaming import BlockReader, StreamedRows
 from .._torch_state import TORCH_STATE_LOCK, float32_autograd, flush_denormal_enabled
+from ._callbacks import training_callbacks
 from ._net import EmbedderNet
 
 
@@ -137,3 +138,26 @@ def split(X, fraction, seed):
     order = np.random.default_rng(seed).permutation(len(X))
     order = torch.from_numpy(order).to(X.device)
     return X[order[n_valid:]], X[order[:n_valid]]
+
+
+def training_net(est, device, warm, incremental):
+    """The net to train: the fitted one, or a new one (from its state, if warm).
+
+    ``partial_fit`` keeps training the net it built; a net built by ``fit``
+    carries fit's progress bar and early stopping, so a new net with the
+    same state replaces it.
+    """
+    if warm and incremental and est.net_.incremental_:
+        if est.net_.torch_rng_state_ is not None:
+            torch.set_rng_state(est.net_.torch_rng_state_)
+        return est.net_
+    net = make_net(
+        est,
+        device,
+        training_callbacks(est, incremental),
+        max_epochs=1 if incremental else est.max_epochs_,
+    )
+    net.incremental_ = incremental
+    if warm:
+        net.continue_from(est.net_.training_state())
+    return net
