@@ -266,9 +266,12 @@ def main():
     if args.quick:
         args.epochs, args.repeats, max_rows = 1, 2, 1024
     _common.apply_threads(args)
-    _common.print_header(
-        "Training time per epoch: aembed fit vs hand-written loop", args
+    title = (
+        "Whole fit and transform: aembed vs hand-written loop and bare encoder"
+        if args.whole
+        else "Training time per epoch: aembed fit vs hand-written loop"
     )
+    _common.print_header(title, args)
 
     X, _ = _common.load_data(args.dataset, args.tile, max_rows)
     print(
