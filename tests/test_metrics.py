@@ -156,6 +156,25 @@ def test_trustworthiness_subsamples_aligned_rows(monkeypatch):
     assert other == pytest.approx(sk_trustworthiness(*seen[2], n_neighbors=3))
 
 
+def test_trustworthiness_uses_every_row_unless_asked_to_subsample(monkeypatch):
+    # Above the 5,000 rows embedding_scores keeps for speed: the metric
+    # itself gives scikit-learn's number, on every row.
+    rng = np.random.RandomState(0)
+    X, Z = rng.normal(size=(5003, 3)), rng.normal(size=(5003, 2))
+    seen = []
+
+    def spy(X_sub, Z_sub, n_neighbors):
+        seen.append(len(X_sub))
+        return 0.5
+
+    monkeypatch.setattr(metrics, "_sk_trustworthiness", spy)
+    assert trustworthiness(X, Z) == 0.5
+    trustworthiness(X, Z, max_samples=100)
+    y = np.arange(5003) % 3
+    metrics.embedding_scores(Z[:50], y[:50], Z, y, X_test=X)
+    assert seen == [5003, 100, 5000]
+
+
 def test_trustworthiness_of_identity_is_one_on_subsample():
     X = np.random.RandomState(0).normal(size=(200, 4))
     assert trustworthiness(X, X.copy(), max_samples=50) == pytest.approx(1.0)
