@@ -11,6 +11,7 @@ from sklearn.metrics import silhouette_score
 
 from aembed import metrics
 from aembed.metrics import (
+    _embedding,
     clustering_agreement,
     embedding_scores,
     knn_accuracy,
@@ -139,7 +140,7 @@ def test_trustworthiness_subsamples_aligned_rows(monkeypatch):
         seen.append((X_sub, Z_sub))
         return sk_trustworthiness(X_sub, Z_sub, n_neighbors=n_neighbors)
 
-    monkeypatch.setattr(metrics, "_sk_trustworthiness", spy)
+    monkeypatch.setattr(_embedding, "_sk_trustworthiness", spy)
     first = trustworthiness(X, Z, n_neighbors=3, max_samples=25, random_state=1)
     again = trustworthiness(X, Z, n_neighbors=3, max_samples=25, random_state=1)
     other = trustworthiness(X, Z, n_neighbors=3, max_samples=25, random_state=2)
@@ -167,7 +168,7 @@ def test_trustworthiness_uses_every_row_unless_asked_to_subsample(monkeypatch):
         seen.append(len(X_sub))
         return 0.5
 
-    monkeypatch.setattr(metrics, "_sk_trustworthiness", spy)
+    monkeypatch.setattr(_embedding, "_sk_trustworthiness", spy)
     assert trustworthiness(X, Z) == 0.5
     trustworthiness(X, Z, max_samples=100)
     y = np.arange(5003) % 3
@@ -228,7 +229,7 @@ def test_silhouette_matches_sklearn_and_subsamples(blobs, monkeypatch):
         shapes.append((Z_sub.shape, labels_sub.shape))
         return silhouette_score(Z_sub, labels_sub)
 
-    monkeypatch.setattr(metrics, "silhouette_score", spy)
+    monkeypatch.setattr(_embedding, "silhouette_score", spy)
     score = silhouette(Z, labels, max_samples=30, random_state=0)
     assert shapes == [((30, 2), (30,))]
     # The blobs are tight and far apart, whichever rows are drawn.

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from .. import metrics
 from .._scaling import apply_scaling, undo_scaling
 from ..compare import common_scaling
+from ..metrics._checks import check_comparable
 from . import _interactive
 
 
@@ -119,7 +119,7 @@ def check_labels(y, name):
             "dataset has none; give a table with a label column (label_column)."
         )
     y = np.asarray(y)
-    metrics._check_comparable(y, "labels")
+    check_comparable(y, "labels")
     classes, counts = np.unique(y, return_counts=True)
     if "all" in [str(c) for c in classes]:
         raise ValueError(
