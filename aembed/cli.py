@@ -46,14 +46,16 @@ def in_cli_terms(message):
     return _FLAG_PATTERN.sub(flag, message)
 
 
+def _number(text, kind, what):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
 def _int_at_least(low):
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number, got {text!r}"
-            ) from None
+        value = _number(text, int, "a whole number")
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
         return value
@@ -73,12 +75,7 @@ def _components(text):
 
 def _share(low_inclusive):
     def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a number, got {text!r}"
-            ) from None
+        value = _number(text, float, "a number")
         if not ((0 <= value if low_inclusive else 0 < value) and value < 1):
             bound = "[0, 1)" if low_inclusive else "(0, 1)"
             raise argparse.ArgumentTypeError(f"must lie in {bound}, got {value}")
