@@ -71,8 +71,7 @@ def _linear(g, x, layer, rows=None):
 def _conv(g, x, layer):
     if layer.padding_mode != "zeros" or isinstance(layer.padding, str):
         raise TypeError(
-            f"Cannot export {layer!r} to ONNX: only numeric zero padding is "
-            "supported."
+            f"Cannot export {layer!r} to ONNX: only numeric zero padding is supported."
         )
     inputs = [x, g.const(_array(layer.weight), "weight")]
     if layer.bias is not None:
@@ -113,9 +112,7 @@ def _gelu(g, x, approximate):
     if g.opset >= 20:
         return g.op("Gelu", x, approximate=approximate)
     if approximate != "none":
-        raise ValueError(
-            f"GELU(approximate={approximate!r}) needs target_opset >= 20."
-        )
+        raise ValueError(f"GELU(approximate={approximate!r}) needs target_opset >= 20.")
     # x * 0.5 * (1 + erf(x / sqrt(2))), as torch computes it.
     erf = g.op("Erf", g.op("Mul", x, g.const(np.float32(1 / math.sqrt(2)))))
     half = g.op("Mul", x, g.const(np.float32(0.5)))
@@ -145,8 +142,12 @@ def _steps(network):
     if isinstance(network, ConvEncoder):
         return [("reshape", network.image_shape), *network.features, *network.head]
     if isinstance(network, ConvDecoder):
-        return [*network.head, ("reshape", network._grid), *network.features,
-                nn.Flatten()]
+        return [
+            *network.head,
+            ("reshape", network._grid),
+            *network.features,
+            nn.Flatten(),
+        ]
     if type(network) is nn.Sequential or isinstance(network, nn.Sequential):
         return list(network)
     raise TypeError(
@@ -193,7 +194,9 @@ def _network(g, x, network, n_inputs, rows=None):
             x = _conv(g, x, step)
         elif isinstance(step, nn.Upsample):
             x = _upsample(g, x, step, shapes[step])
-        elif isinstance(step, nn.Flatten) and step.start_dim == 1 and step.end_dim == -1:
+        elif (
+            isinstance(step, nn.Flatten) and step.start_dim == 1 and step.end_dim == -1
+        ):
             x = g.op("Flatten", x, axis=1)
         elif isinstance(step, nn.Identity | nn.Dropout):
             continue
@@ -301,7 +304,9 @@ def build(est, methods, opset, elem_type=TensorProto.FLOAT, graph_name=None):
         name = OUTPUT_NAMES[method]
         g.op("Identity", results[method], output=name)
         if method == "predict":
-            outputs.append(helper.make_tensor_value_info(name, TensorProto.INT64, ["N"]))
+            outputs.append(
+                helper.make_tensor_value_info(name, TensorProto.INT64, ["N"])
+            )
         else:
             width = est.n_features_in_ if decode else n_components
             outputs.append(

@@ -42,7 +42,10 @@ __all__ = ["DEFAULT_OPSET", "register", "to_onnx"]
 DEFAULT_OPSET = 20
 
 _ESTIMATORS = (DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder)
-_DTYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
+_DTYPES = {
+    np.dtype(np.float32): TensorProto.FLOAT,
+    np.dtype(np.float64): TensorProto.DOUBLE,
+}
 
 
 def _check_exportable(est, method):
@@ -57,10 +60,9 @@ def _check_exportable(est, method):
         methods.insert(1, "predict")
     if method not in methods:
         raise ValueError(
-            f"method must be one of {methods} for {type(est).__name__}, "
-            f"got {method!r}."
+            f"method must be one of {methods} for {type(est).__name__}, got {method!r}."
         )
-    if est.mixed_precision:
+    if getattr(est.net_, "mixed_precision_", False):  # how transform computes
         warnings.warn(
             "This model was fitted with mixed_precision=True: its transform "
             "computes in bfloat16, the ONNX graph in float32, so their outputs "
@@ -84,8 +86,9 @@ def _check_opset(target_opset):
     return int(target_opset)
 
 
-def to_onnx(estimator, path=None, *, method="transform", target_opset=None,
-            dtype=np.float32):
+def to_onnx(
+    estimator, path=None, *, method="transform", target_opset=None, dtype=np.float32
+):
     """The ONNX model of a fitted estimator's ``transform``, ``predict`` or decoder.
 
     The graph computes exactly what the method does: the input scaling
@@ -189,10 +192,13 @@ def _parser(scope, model, inputs, custom_parsers=None):
 
     operator = scope.declare_local_operator(_alias(type(model)), model)
     operator.inputs = inputs
-    if isinstance(model, VQVAEEmbedder) and scope.get_options(
-        model, {"predict": False}
-    )["predict"]:
-        operator.outputs.append(scope.declare_local_variable("label", Int64TensorType()))
+    if (
+        isinstance(model, VQVAEEmbedder)
+        and scope.get_options(model, {"predict": False})["predict"]
+    ):
+        operator.outputs.append(
+            scope.declare_local_variable("label", Int64TensorType())
+        )
     operator.outputs.append(scope.declare_local_variable("variable", FloatTensorType()))
     return operator.outputs
 
