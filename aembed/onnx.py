@@ -114,7 +114,7 @@ def to_onnx(
         ``inverse_transform`` of standard normal draws.
     target_opset : int, default=None
         The ONNX opset of the graph, from 13 on; None means
-        :data:`DEFAULT_OPSET` (20). Below 20, GELU is written with ``Erf``.
+        ``DEFAULT_OPSET`` (20). Below 20, GELU is written with ``Erf``.
     dtype : {numpy.float32, numpy.float64}, default=numpy.float32
         The type of the input ``"X"``; an ONNX runtime refuses any other.
         A float64 input is scaled in float64 and then rounded to float32,
@@ -124,7 +124,7 @@ def to_onnx(
     Returns
     -------
     model : onnx.ModelProto
-        The model, checked by :func:`onnx.checker.check_model`.
+        The model, checked by ``onnx.checker.check_model``.
 
     Raises
     ------
