@@ -14,11 +14,16 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-from .nn import ConvDecoder, ConvEncoder, VariationalAutoEncoder
-from .nn import VectorQuantizedAutoEncoder as _VQ
+from .nn import (
+    ConvDecoder,
+    ConvEncoder,
+    VariationalAutoEncoder,
+    VectorQuantizedAutoEncoder,
+)
 
-# Unsqueeze, Squeeze and ReduceSum take their axes as inputs from 13 on; we
-# need none of them, but older runtimes than opset 13 are not worth a branch.
+# The oldest opset the graphs are tested with. Every operator they use
+# exists in it; only ReduceSumSquare's axes move to an input in opset 18,
+# and GELU gets an operator in opset 20.
 MIN_OPSET = 13
 
 # The graph's outputs, by the estimator method whose result they give.
@@ -148,7 +153,7 @@ def _steps(network):
             *network.features,
             nn.Flatten(),
         ]
-    if type(network) is nn.Sequential or isinstance(network, nn.Sequential):
+    if isinstance(network, nn.Sequential):  # MLPEncoder, MLPDecoder
         return list(network)
     raise TypeError(
         f"Cannot export a {type(network).__name__} network to ONNX: aembed "
@@ -258,7 +263,9 @@ def _encoder_side(g, x, est, module, methods):
     rows = module.n_latent if isinstance(module, VariationalAutoEncoder) else None
     z = _network(g, x, module.encoder, est.n_features_in_, rows)
     outputs = {}
-    if isinstance(module, _VQ) and ("predict" in methods or est.quantize):
+    if isinstance(module, VectorQuantizedAutoEncoder) and (
+        "predict" in methods or est.quantize
+    ):
         outputs["predict"], z_q = _quantize(g, z, module.quantizer)
         if est.quantize:
             z = z_q
@@ -270,7 +277,7 @@ def _decoder_side(g, z, est, module):
     """``inverse_transform``: quantise (VQ-VAE), decode, undo the scaling."""
     if g.elem_type == TensorProto.DOUBLE:
         z = g.op("Cast", z, to=TensorProto.FLOAT)
-    if isinstance(module, _VQ):
+    if isinstance(module, VectorQuantizedAutoEncoder):
         z = _quantize(g, z, module.quantizer)[1]
     x = _network(g, z, module.decoder, est._network_["n_components"])
     if module.likelihood == "bernoulli":
