@@ -302,3 +302,13 @@ def test_written_file_equals_returned_model(digits, tmp_path):
     assert [i.name for i in model.graph.input] == ["X"]
     dims = model.graph.input[0].type.tensor_type.shape.dim
     assert dims[0].dim_param == "N" and dims[1].dim_value == 64
+
+
+def test_loaded_model_exports_like_the_saved_one(digits, rows, tmp_path):
+    from aembed import load
+
+    est = fitted("vae", "conv", 0.0, digits)
+    est.save(tmp_path / "vae.aembed")
+    loaded = load(tmp_path / "vae.aembed")
+    assert aembed_onnx.to_onnx(loaded) == aembed_onnx.to_onnx(est)
+    assert_close(run(loaded.to_onnx(), rows[:37]), est.transform(rows[:37]))
