@@ -190,6 +190,7 @@ def _parser(scope, model, inputs, custom_parsers=None):
     """
     from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 
+    _check_exportable(model, "transform")
     operator = scope.declare_local_operator(_alias(type(model)), model)
     operator.inputs = inputs
     if (
@@ -235,7 +236,6 @@ def _converter(scope, operator, container):
 
     est = operator.raw_operator
     methods = ("predict", "transform") if len(operator.outputs) == 2 else ("transform",)
-    _check_exportable(est, methods[0])
     double = isinstance(operator.inputs[0].type, DoubleTensorType)
     elem_type = TensorProto.DOUBLE if double else TensorProto.FLOAT
     opset = container.target_opset

@@ -263,6 +263,8 @@ def test_import_aembed_does_not_import_onnx():
 def test_errors(digits):
     with pytest.raises(NotFittedError):
         aembed_onnx.to_onnx(VAEEmbedder())
+    with pytest.raises(NotFittedError):
+        skl2onnx.to_onnx(Pipeline([("emb", VAEEmbedder())]), digits[0][:1])
     with pytest.raises(TypeError, match="PCA"):
         aembed_onnx.to_onnx(PCA(2).fit(digits[0]))
     est = fitted("vae", "mlp", 0.0, digits)
