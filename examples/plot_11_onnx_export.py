@@ -45,13 +45,13 @@ import onnxruntime as ort
 
 from aembed.onnx import to_onnx
 
-folder = tempfile.mkdtemp()
-path = os.path.join(folder, "vae.onnx")
-to_onnx(vae, path)
-session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+with tempfile.TemporaryDirectory() as folder:
+    path = os.path.join(folder, "vae.onnx")
+    to_onnx(vae, path)
+    print(f"model file: {os.path.getsize(path) / 1024:.0f} KiB")
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
 Z_onnx = session.run(None, {"X": X_test.astype(np.float32)})[0]
 Z_aembed = vae.transform(X_test)
-print(f"model file: {os.path.getsize(path) / 1024:.0f} KiB")
 print(f"largest difference: {np.abs(Z_onnx - Z_aembed).max():.1e}")
 
 # %%
