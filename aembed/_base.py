@@ -6,9 +6,9 @@ It keeps the parameters, the fitted attributes and the orchestration of
 do the work, one concern each: :mod:`._validation` (every check, one entry
 point per phase), :mod:`._training` (the skorch net, which owns the training
 run, and its callbacks, batches, checkpoints and set-up), :mod:`._inference`
-(the one row map of every inference method) and :mod:`._model_io` (the model
-file's body). A subclass adds its parameters and builds its module in
-``_build_module``.
+(the one row map of every inference method), :mod:`._model_io` (the model
+file's body) and :mod:`._export` (``to_onnx``). A subclass builds its module
+in ``_build_module``.
 """
 
 import os
@@ -29,12 +29,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _model_io, _training, _validation
 from ._distributed import is_secondary_process
+from ._export import OnnxExportMixin
 from ._inference import chunks, map_rows
 from ._scaling import fit_scaling
 from .nn import ACTIVATIONS, build_encoder_decoder
 
 
-class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class _BaseEmbedder(
+    OnnxExportMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Base class of the autoencoder embedders. Not for direct use."""
 
     # The parameters that define the network. fit records them in
@@ -586,9 +589,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     @property
     def _n_features_out(self):
-        # get_feature_names_out checks this attribute to tell a fitted
-        # estimator: like PCA's, it exists only after fit.
-        # Fitted with n_components, whatever set_params said since.
+        # Like PCA's, it exists only after fit (get_feature_names_out checks
+        # it), and it is the fitted n_components, whatever set_params said.
         check_is_fitted(self, "net_")
         return int(self._network_["n_components"])
 
