@@ -23,29 +23,13 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback, PassthroughScoring
 from skorch.callbacks.scoring import ScoringBase
 
-from ._inputs import as_array
+from ._inputs import as_array, reject_bools
 from ._persistence import to_plain
 from ._scaling import ColumnStats
 from ._streaming import BlockReader, is_out_of_core, load_memmap
 
 # partial_fit warns below this many rows per neighbour in a block.
 MIN_GRAPH_BLOCK = 10
-
-
-def reject_bools(**params):
-    """Reject True and False, which sklearn's ``Interval(Integral, ...)`` admits.
-
-    Examples
-    --------
-    >>> reject_bools(n_neighbors=5)
-    >>> reject_bools(n_neighbors=True)
-    Traceback (most recent call last):
-    ...
-    TypeError: n_neighbors must be an integer, got True.
-    """
-    for name, value in params.items():
-        if isinstance(value, bool | np.bool_):
-            raise TypeError(f"{name} must be an integer, got {value!r}.")
 
 
 def check_memory(n_bytes, needs, fix):

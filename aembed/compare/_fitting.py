@@ -7,6 +7,7 @@ import numpy as np
 from skorch.callbacks import Callback
 
 from .. import metrics
+from .._training import resolve_epochs
 from ._methods import TRAINED_METHODS, make_method, method_name
 
 
@@ -219,7 +220,7 @@ def progress_steps(name, estimator, n_samples):
     """Steps a method takes on the progress bar: its epochs on ``n_samples``
     training rows (``max_epochs="auto"`` resolved), or one."""
     if name in TRAINED_METHODS:
-        return estimator._resolve_epochs(n_samples)
+        return resolve_epochs(estimator.max_epochs, n_samples)
     return 1
 
 

@@ -4,8 +4,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, column_or_1d
 
-from .._inputs import as_array
-from .._validation import reject_bools  # noqa: F401  (shared with the estimators)
+from .._inputs import as_array, reject_bools  # noqa: F401 (shared)
 
 
 def check_labels(labels, n_samples, name="labels"):
