@@ -791,6 +791,28 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             "choose smaller hidden_layer_sizes, n_components or n_codes.",
         )
 
+    def _check_stored_module(self, state):
+        """Refuse a recorded network that the stored weights do not fill.
+
+        Compared on the meta device, before the network is built: a file
+        whose recorded layer sizes were edited must not allocate a network
+        of that size.
+        """
+        with torch.device("meta"):
+            module = self._build_module(self._network_, **self._module_args_)
+        expected = {k: v.shape for k, v in module.state_dict().items()}
+        stored = {
+            k: v.shape
+            for k, v in (state.items() if isinstance(state, dict) else ())
+            if isinstance(v, torch.Tensor)
+        }
+        if stored != expected:
+            raise ValueError(
+                f"the recorded network has {sum(s.numel() for s in expected.values()):,}"
+                f" values in {len(expected)} tensors, the stored weights "
+                f"{sum(s.numel() for s in stored.values()):,} in {len(stored)}"
+            )
+
     def _network_from_params(self):
         """``_network_params`` as the current parameters set them, as plain data."""
         network = {}
@@ -1169,6 +1191,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         }
         if body["rng"] is not None:
             torch.Generator().set_state(body["rng"])  # refuse a bad state now
+        est._check_stored_module(body["module"])
         # A new module's random initial weights are overwritten at once; they
         # must not consume the caller's random stream.
         with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]), float32_autograd():

@@ -25,6 +25,7 @@ import pickle
 import re
 import stat
 import warnings
+import zipfile
 
 import numpy as np
 import torch
@@ -40,6 +41,24 @@ FORMAT_VERSION = 1
 # Fitted attributes that are stored in their own entries of the body, or
 # rebuilt from them, rather than as attributes.
 DERIVED_ATTRIBUTES = frozenset({"net_", "history_", "n_iter_"})
+# The fitted attributes a file may set: a file must not give an estimator
+# attributes that no fit gives it.
+FITTED_ATTRIBUTES = frozenset(
+    {
+        "n_features_in_",
+        "feature_names_in_",
+        "n_samples_seen_",
+        "max_epochs_",
+        "scaling_",
+        "input_offset_",
+        "input_scale_",
+        "reconstruction_loss_",
+        "labels_",
+        "_network_",
+        "_module_args_",
+        "_checkpoint_id_",
+    }
+)
 
 
 # -- plain data -----------------------------------------------------------------
@@ -124,13 +143,7 @@ def decode_attributes(encoded):
     }
     for name in decoded:
         # Only fitted attributes: a file must not replace methods or params.
-        if (
-            not isinstance(name, str)
-            or not name.isidentifier()
-            or not name.endswith("_")
-            or name.startswith("__")
-            or name in DERIVED_ATTRIBUTES
-        ):
+        if name not in FITTED_ATTRIBUTES:
             raise ValueError(f"{name!r} is not a fitted attribute")
     return decoded
 
@@ -281,12 +294,26 @@ def write(body, path):
 
 
 def read(path):
-    """The body of the model file at ``path``, checked; ``ValueError`` if bad."""
+    """The body of the model file at ``path``, checked; ``ValueError`` if bad.
+
+    A file is checked before anything it declares is allocated: the zip
+    archive's members must fit in the file and be stored, not compressed (a
+    small archive could otherwise inflate to gigabytes), and what the pickle
+    builds must be plain data and contiguous tensors whose bytes, with the
+    number of values, fit in the file (a tensor stored with a zero stride
+    would otherwise expand while its checksum is computed). Refusing a
+    crafted file thus costs about its own size in memory.
+    """
     name = os.fspath(path)
     # Opened here, so that a missing or unreadable file raises the OS's own
     # error; torch's reader raises OSError on damaged archives too.
     with open(name, "rb") as f:
         head = f.read(2)
+        size = os.fstat(f.fileno()).st_size
+        if _is_pickle(head):
+            raise _refusal(name, None, head)
+        f.seek(0)
+        _check_archive(name, f, size)
         f.seek(0)
         try:
             with warnings.catch_warnings():
@@ -296,8 +323,9 @@ def read(path):
         except pickle.UnpicklingError as exc:
             raise _refusal(name, exc, head) from None
         except Exception as exc:  # torch raises many types on damaged archives
-            raise _unreadable(name, exc) from exc
+            raise _unreadable(name, exc) from None
 
+    _check_sizes(name, data, size)
     if not isinstance(data, dict) or not _is_str(data.get("format"), FORMAT):
         raise ValueError(
             f"{name!r} is not an aembed model file: it lacks the aembed header "
@@ -323,33 +351,126 @@ def read(path):
     return data["body"]
 
 
+def _is_pickle(head):
+    return head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+
+
+def _check_archive(name, f, size):
+    """Refuse a zip archive whose members do not fit in the file as stored.
+
+    ``torch.save`` stores every member uncompressed; a member that inflates
+    is a decompression bomb, and one that reaches past the end of the file
+    (or members that together do) declares more than the file holds.
+    """
+    try:
+        members = zipfile.ZipFile(f).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(name, exc) from None
+    total = 0
+    for m in members:
+        total += m.file_size
+        if m.file_size > m.compress_size or m.header_offset + m.compress_size > size:
+            raise ValueError(
+                f"Refusing to load {name!r}: its member {m.filename!r} declares "
+                f"{m.file_size:,} bytes in {m.compress_size:,} stored bytes of a "
+                f"{size:,}-byte file. aembed model files are not compressed: this "
+                "file was crafted or damaged."
+            )
+    if total > size:
+        raise ValueError(
+            f"Refusing to load {name!r}: its members declare {total:,} bytes in a "
+            f"{size:,}-byte file; the file was crafted or damaged."
+        )
+
+
+def _check_sizes(name, data, size):
+    """Refuse content that would cost more than the file's size to inspect.
+
+    Every value an intact file describes is in it: the values, counted once
+    each, and the bytes of its tensors, each tensor contiguous in its own
+    storage, add up to less than the file's size. A pickle that refers to
+    one list from many places (so that walking it would take exponential
+    time) or a tensor stored with a zero stride (which expands when its
+    checksum is computed) exceeds that.
+    """
+    budget = size
+    stack = [data]
+    while stack:
+        obj = stack.pop()
+        budget -= 1
+        if isinstance(obj, torch.Tensor):
+            if obj.layout != torch.strided or obj.is_quantized or obj.is_nested:
+                raise ValueError(
+                    f"Refusing to load {name!r}: it holds a {obj.layout} tensor; "
+                    "aembed model files hold dense tensors only."
+                )
+            if not obj.is_contiguous() or obj.untyped_storage().nbytes() < (
+                obj.storage_offset() + obj.numel()
+            ) * obj.element_size():
+                raise ValueError(
+                    f"Refusing to load {name!r}: it holds a tensor of shape "
+                    f"{tuple(obj.shape)} with strides {obj.stride()} over "
+                    f"{obj.untyped_storage().nbytes():,} stored bytes; aembed "
+                    "model files hold contiguous tensors only. The file was "
+                    "crafted or damaged."
+                )
+            budget -= obj.numel() * obj.element_size()
+        elif isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple)):
+            stack.extend(obj)
+        if budget < 0:
+            raise ValueError(
+                f"Refusing to load {name!r}: what it describes exceeds its "
+                f"{size:,} bytes (values referred to from many places, or tensors "
+                "sharing their storage); the file was crafted or damaged."
+            )
+
+
 def _refusal(name, exc, head):
     """The error for a file that ``weights_only`` loading refused.
 
-    Raised unchained: torch's message suggests ``weights_only=False``, which
-    is exactly what must not be done with such a file.
+    Raised unchained and without torch's message, whose advice to load with
+    ``weights_only=False`` is exactly what must not be done with such a file.
     """
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+    if _is_pickle(head):
         return ValueError(
             f"Refusing to load {name!r}: it is a pickle (or joblib) file, which "
             "aembed never loads, because unpickling can execute arbitrary code. "
             "Open it with joblib.load or pickle.load only if you trust its "
             "source, then save it with the estimator's save method."
         )
-    wanted = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
-    if wanted:
+    message = str(exc)
+    # torch's wordings: "Unsupported global: GLOBAL x.y was not an allowed
+    # global" (torch < 2.13) and "Trying to load unsupported GLOBAL x.y whose
+    # module x is blocked" (torch 2.13).
+    wanted = re.search(r"GLOBAL ([\w.]*\w)", message)
+    builds = re.search(
+        r"Can only (create new object|build)|Unsupported operand|persistent_load",
+        message,
+    )
+    if wanted or builds:
+        asks = f" (it asks for {wanted.group(1)})" if wanted else ""
         # An archive like ours whose pickle asks for a Python object.
         return ValueError(
-            f"Refusing to load {name!r}: it holds objects other than plain data "
-            "and tensors, which loading would have to execute (it asks for "
-            f"{wanted.group(1)}). An aembed model file never does: this one was "
-            "tampered with."
+            f"Refusing to load {name!r}: it holds code and will not be loaded"
+            f"{asks}. An aembed model file holds nothing but plain data and "
+            "tensors; this one was tampered with, and nothing in it was run."
         )
     return _unreadable(name, exc)
 
 
 def _unreadable(name, exc):
-    detail = str(exc).splitlines()[0] if str(exc) else ""
+    detail = str(exc)
+    if isinstance(exc, pickle.UnpicklingError):
+        # Drop torch's advice to load with weights_only=False: keep its last
+        # paragraph that is not a pointer to the documentation.
+        parts = [
+            p.strip() for p in detail.split("\n\n") if p.strip() and "weights_only" not in p
+        ]
+        detail = parts[0] if parts else ""
+    detail = detail.splitlines()[0] if detail else ""
     return ValueError(
         f"Cannot read {name!r}: the file is truncated or corrupted, or is not an "
         f"aembed model file ({type(exc).__name__}: {detail})."
