@@ -18,6 +18,7 @@ optimizer state) is the estimator's business (``_BaseEmbedder._to_body``);
 this module owns the container and the conversions to plain data.
 """
 
+import errno
 import hashlib
 import math
 import os
@@ -260,7 +261,9 @@ def write(body, path):
     name and moved into place with :func:`os.replace`, so that a crash
     mid-write never leaves a truncated model where a good one was. A file
     it replaces keeps its permissions; a symlink is written through, to
-    its target; errors name ``path``, not the temporary file.
+    its target, unless another user planted it in a shared folder; errors
+    (a full disk, a quota) are ``OSError`` naming ``path``, not the
+    temporary file.
     """
     body = _to_cpu(body)
     data = {
@@ -273,7 +276,10 @@ def write(body, path):
     data["sha256"] = _sha256(data)
     _check_contents(data)
     path = os.fsdecode(os.fspath(path))
-    target = os.path.realpath(path) if os.path.islink(path) else path
+    target = path
+    if os.path.islink(path):
+        _check_symlink(path)
+        target = os.path.realpath(path)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
@@ -282,7 +288,7 @@ def write(body, path):
         # The temporary name is short: the longest legal file name works.
         with atomic_path(os.path.abspath(target)) as tmp:
             with open(tmp, "xb") as f:
-                torch.save(data, f)
+                _save(data, f)
                 f.flush()
                 os.fsync(f.fileno())
             if mode is not None:
@@ -291,6 +297,65 @@ def write(body, path):
         if exc.errno is not None:
             raise type(exc)(exc.errno, exc.strerror, path) from None
         raise
+
+
+class _Sink:
+    """A file's writer that remembers the error of a failed write.
+
+    torch's archive writer turns an error of the file it writes to into a
+    ``RuntimeError`` of its own ("enforce fail at inline_container.cc"),
+    which says nothing about a full disk or a quota; the error is kept
+    here to be raised instead.
+    """
+
+    def __init__(self, f):
+        self.f = f
+        self.error = None
+
+    def write(self, data):
+        try:
+            return self.f.write(data)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def flush(self):
+        self.f.flush()
+
+
+def _save(data, f):
+    sink = _Sink(f)
+    try:
+        torch.save(data, sink)
+    except RuntimeError as exc:
+        if sink.error is not None:
+            raise sink.error from None
+        raise OSError(
+            errno.EIO, f"writing the model failed ({str(exc).splitlines()[0]})"
+        ) from None
+
+
+def _check_symlink(path):
+    """Refuse a symlink that the kernel's protected_symlinks would not follow.
+
+    In a sticky world-writable folder (``/tmp``), anyone can plant a symlink
+    under the name a program is about to write, pointing at a file of the
+    program's user. Linux follows such a link only for its owner or the
+    folder's; so does ``save``.
+    """
+    if not hasattr(os, "geteuid"):  # no such links, or owners, on Windows
+        return
+    link = os.lstat(path)
+    folder = os.stat(os.path.dirname(os.path.abspath(path)))
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and link.st_uid not in (os.geteuid(), folder.st_uid):
+        raise PermissionError(
+            errno.EACCES,
+            "refusing to write through a symlink that another user owns, in a "
+            "folder anyone can write to (it may point at any of your files); "
+            "remove it or save elsewhere",
+            path,
+        )
 
 
 def read(path):
