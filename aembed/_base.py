@@ -40,7 +40,13 @@ from ._graph import neighbor_graph, spectral_layout
 from ._inference import rowwise
 from ._inputs import as_array
 from ._net import CosineSchedule, EmbedderNet, EpochProgressBar, NeighborTerm
-from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
+from ._scaling import (
+    ColumnStats,
+    apply_scaling,
+    coarse_columns,
+    fit_scaling,
+    undo_scaling,
+)
 from ._streaming import BlockReader, StreamedRows, is_out_of_core, load_memmap
 from ._torch_state import (
     TORCH_STATE_LOCK,
@@ -665,7 +671,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             stats = data.statistics()
         else:
             X = load_memmap(X)
-            data = validate_data(self, X, dtype=np.float32, reset=reset)
+            # float64 data stay float64 until scaled: cast first, data such
+            # as 1e6 plus small variations would lose their variations.
+            data = validate_data(self, X, dtype=[np.float32, np.float64], reset=reset)
             data = np.require(data, requirements=["C", "W"])
             stats = ColumnStats.of(data)
         self._check_params_against_data(data, incremental)
@@ -677,6 +685,18 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             stats, self.scaling
         )
         low, high = stats.scaled_range(self.input_offset_, self.input_scale_)
+        coarse = coarse_columns(stats, self.input_offset_, self.input_scale_)
+        if coarse.size:
+            warnings.warn(
+                f"{coarse.size} column(s) of X (the first: {coarse[0]}) vary by "
+                "less than a hundred float32 steps at their magnitude (such as "
+                "1e6 plus variations of 0.01). The model learns them, scaled in "
+                "float64; but its outputs in X's units (inverse_transform, "
+                "sample) are float32 and resolve them coarsely. Subtract their "
+                "offset from X to keep them.",
+                UserWarning,
+                stacklevel=4,
+            )
         self.reconstruction_loss_ = self._resolve_loss(low, high)
         likelihood = "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
         self._network_ = self._network_from_params()
