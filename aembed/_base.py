@@ -10,6 +10,7 @@ subclass adds its parameters and builds its PyTorch module in
 
 import contextlib
 import copy
+import hashlib
 import math
 import os
 import tempfile
@@ -440,7 +441,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.max_epochs_ = self._resolve_epochs(stats.n_samples)
         if warm:
             self._check_warm_network()
-        device, parallel = self._device_and_parallel()
+        device, parallel = self._device_and_parallel(stats)
         checkpoint = self._checkpoint_path(parallel)
         if warm:
             self._check_warm_data(stats)
@@ -591,7 +592,7 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _partial_fit(self, X, first):
         data, stats = self._training_data(X, reset=first, incremental=True)
-        device, parallel = self._device_and_parallel()
+        device, parallel = self._device_and_parallel(stats)
         if first:
             self._fit_input_map(stats)
             seed = self._seed(parallel)
@@ -754,16 +755,34 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             return int(self.max_epochs)
         return int(min(100, max(1, round(50 * math.sqrt(4000 / n_samples)))))
 
-    def _device_and_parallel(self):
+    def _device_and_parallel(self, stats):
         """The device to train on, and the data-parallel engine or None.
 
         Started by a launcher on several processes (and unless
         ``distributed=False``), each process trains on its share through
-        Accelerate; on GPUs each takes its local one.
+        Accelerate; on GPUs each takes its local one. Every process must
+        then fit the same data (``stats`` describes them) with the same
+        parameters, which is checked before anything else is exchanged.
         """
         device = _resolve_device(self.device)
         parallel = data_parallel(self.distributed, device)
-        return (device if parallel is None else parallel.device), parallel
+        if parallel is None:
+            return device, None
+        params, _ = _persistence.plain_params(self.get_params(deep=False))
+        parallel.agree(
+            {
+                "rows": stats.n_samples,
+                "features": len(stats.mean),
+                # Identical data give identical sums, to the last bit.
+                "column means": hashlib.sha256(stats.mean.tobytes()).hexdigest()[:12],
+                **{
+                    f"parameter {k}": repr(v)
+                    for k, v in sorted(params.items())
+                    if k not in ("verbose", "checkpoint_dir", "device")
+                },
+            }
+        )
+        return parallel.device, parallel
 
     def _seed(self, parallel):
         """The fit's seed; in a data-parallel run, rank 0's on every process."""

@@ -166,9 +166,9 @@ class ReadSpy:
         self.reads = []
         original = streaming.BlockReader.read
 
-        def read(reader, start, stop, out=None):
+        def read(reader, start, stop, out=None, **kwargs):
             self.reads.append(stop - start)
-            return original(reader, start, stop, out)
+            return original(reader, start, stop, out, **kwargs)
 
         monkeypatch.setattr(streaming.BlockReader, "read", read)
 
