@@ -146,6 +146,20 @@ def decode_attributes(encoded):
         # Only fitted attributes: a file must not replace methods or params.
         if name not in FITTED_ATTRIBUTES:
             raise ValueError(f"{name!r} is not a fitted attribute")
+    # The per-feature attributes must describe as many features as the
+    # network reads: a length-1 offset would broadcast silently.
+    n_features = decoded.get("n_features_in_")
+    if type(n_features) is not int or n_features < 1:
+        raise ValueError(f"n_features_in_ is {n_features!r}")
+    module_args = decoded.get("_module_args_")
+    width = module_args.get("n_features") if isinstance(module_args, dict) else None
+    if width not in (None, n_features):
+        raise ValueError(f"the network reads {width!r} features, not {n_features}")
+    for name in ("input_offset_", "input_scale_", "feature_names_in_"):
+        if name in decoded and np.shape(decoded[name]) != (n_features,):
+            raise ValueError(
+                f"{name} has shape {np.shape(decoded[name])}, not ({n_features},)"
+            )
     return decoded
 
 
@@ -276,14 +290,25 @@ def write(body, path):
     data["sha256"] = _sha256(data)
     _check_contents(data)
     path = os.fsdecode(os.fspath(path))
+    if not path:
+        raise ValueError("path='' is empty; give the file to write the model to.")
     target = path
     if os.path.islink(path):
         _check_symlink(path)
         target = os.path.realpath(path)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        info = os.stat(target)
     except FileNotFoundError:
         mode = None  # a new file: open's default mode, under the umask
+    else:
+        mode = stat.S_IMODE(info.st_mode)
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            # Replacing it would remove a device node or a pipe (as root,
+            # /dev/null itself), leaving a model file in its place.
+            raise ValueError(
+                f"Cannot save to {path!r}: it is a device, a pipe or a socket, "
+                "which save would replace with a file. Give the path of a file."
+            )
     try:
         # The temporary name is short: the longest legal file name works.
         with atomic_path(os.path.abspath(target)) as tmp:
@@ -370,11 +395,16 @@ def read(path):
     crafted file thus costs about its own size in memory.
     """
     name = os.fspath(path)
+    # A device or a pipe is refused before it is opened: /dev/zero would be
+    # read until memory runs out, and opening a pipe waits for a writer.
+    _check_regular(name, os.stat(name))
     # Opened here, so that a missing or unreadable file raises the OS's own
     # error; torch's reader raises OSError on damaged archives too.
     with open(name, "rb") as f:
+        info = os.fstat(f.fileno())
+        _check_regular(name, info)
         head = f.read(2)
-        size = os.fstat(f.fileno()).st_size
+        size = info.st_size
         if _is_pickle(head):
             raise _refusal(name, None, head)
         f.seek(0)
@@ -414,6 +444,16 @@ def read(path):
     if not isinstance(data.get("body"), dict):
         raise ValueError(f"{name!r} has no model in it.")
     return data["body"]
+
+
+def _check_regular(name, info):
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(
+            f"Cannot read {name!r}: it is a device, a pipe or a socket, not a "
+            "file; an aembed model file is a file written by save."
+        )
 
 
 def _is_pickle(head):

@@ -171,3 +171,17 @@ def test_an_honest_file_still_loads(saved):
     est = aembed.load(saved)
     assert est.transform(load_digits().data[:3]).shape == (3, 2)
     assert torch.is_tensor(est.net_.module_.state_dict()["encoder.0.weight"])
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("input_offset_", torch.zeros(1)), ("input_scale_", torch.ones(63))],
+)
+def test_per_feature_attributes_of_the_wrong_width_are_refused(copy, name, value):
+    # A length-1 offset broadcast silently: the model loaded and transformed.
+    def narrow(data):
+        data["body"]["attributes"]["arrays"][name] = value
+
+    crafted_files.edit(copy, narrow)
+    with pytest.raises(ValueError, match=f"{name} has shape \\({value.numel()},\\)"):
+        aembed.load(copy)

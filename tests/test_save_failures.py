@@ -102,3 +102,26 @@ def test_save_refuses_another_users_symlink_in_a_shared_folder(est, tmp_path):
     est.save(link)
     assert stat.S_ISLNK(os.lstat(link).st_mode)
     assert aembed.load(victim).n_features_in_ == 64
+
+
+def test_save_never_replaces_a_device_or_a_pipe(est, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="a device, a pipe or a socket"):
+        est.save(fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    with pytest.raises(ValueError, match="path='' is empty"):
+        est.save("")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_load_refuses_devices_and_pipes_before_reading(tmp_path):
+    # /dev/zero was read until memory ran out; a pipe waited for a writer.
+    with pytest.raises(ValueError, match="a device, a pipe or a socket"):
+        aembed.load("/dev/zero")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="a device, a pipe or a socket"):
+        aembed.load(fifo)
+    with pytest.raises(IsADirectoryError):
+        aembed.load(tmp_path)
