@@ -46,6 +46,13 @@ def in_cli_terms(message):
     return _FLAG_PATTERN.sub(flag, message)
 
 
+def _folder(text):
+    if not text:
+        # An empty path is the current folder, which the report would fill.
+        raise argparse.ArgumentTypeError("is empty; give the folder for the report")
+    return text
+
+
 def _int_at_least(low):
     def parse(text):
         try:
@@ -183,7 +190,9 @@ def build_parser():
         help="training epochs of the autoencoders; by default each one's own "
         "max_epochs",
     )
-    cmp.add_argument("--out", default="aembed-report", help="output folder")
+    cmp.add_argument(
+        "--out", default="aembed-report", type=_folder, help="output folder"
+    )
     cmp.add_argument(
         "--overwrite",
         action="store_true",

@@ -125,3 +125,18 @@ def test_load_refuses_devices_and_pipes_before_reading(tmp_path):
         aembed.load(fifo)
     with pytest.raises(IsADirectoryError):
         aembed.load(tmp_path)
+
+
+def test_a_checkpoint_that_hits_a_full_disk_warns_once_and_keeps_the_model(tmp_path):
+    # torch's archive writer raised its own RuntimeError, which fit did not
+    # catch: the trained model was lost.
+    X, _ = load_digits(return_X_y=True)
+    est = DenoisingAEEmbedder(
+        max_epochs=3, random_state=0, checkpoint_dir=tmp_path / "checkpoints"
+    )
+    with file_size_limit(100_000), pytest.warns(UserWarning) as record:
+        est.fit(X[:100])
+    failed = [w for w in record if "could not write the checkpoint" in str(w.message)]
+    assert len(failed) == 1 and "File too large" in str(failed[0].message)
+    assert est.transform(X[:5]).shape == (5, 2)
+    assert est.n_iter_ == 3

@@ -2,8 +2,11 @@
 
 import datetime
 import html
+import os
 import sys
+import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +147,9 @@ def _split(X, y, test_size, validation_size, seed):
 
 
 def _check_out(out, overwrite):
+    if not os.fspath(out):
+        # Path("") is the current folder, which the report would fill.
+        raise ValueError("out='' is empty; give the folder to write the report to.")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"out={str(out)!r} is a file, not a folder.")
@@ -153,6 +159,20 @@ def _check_out(out, overwrite):
             "or pass overwrite=True to replace the report's files in it."
         )
     return out
+
+
+def _make_out(out):
+    """Create ``out`` and check that files can be written there, before fitting."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise type(exc)(
+            exc.errno,
+            f"{exc.strerror}; the report cannot be written to this folder",
+            str(out),
+        ) from None
 
 
 def _check_sweep(sweep_sizes):
@@ -169,6 +189,28 @@ def _check_sweep(sweep_sizes):
     return [int(s) for s in sizes]
 
 
+def _csv_safe(frame):
+    """``frame`` with text cells that a spreadsheet would run made inert.
+
+    A class named ``=HYPERLINK(...)`` (or starting with ``+``, ``-``, ``@``,
+    a tab or a carriage return) is a formula to Excel and LibreOffice when
+    the CSV is opened; a leading apostrophe, OWASP's advice, keeps it text.
+    """
+
+    def cell(value):
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(cell)
+    if not pd.api.types.is_numeric_dtype(frame.index):
+        frame.index = frame.index.map(cell)
+    return frame
+
+
 class _Tables:
     """Writes each table the moment its numbers exist, atomically."""
 
@@ -180,11 +222,11 @@ class _Tables:
     def results(self, results):
         table = summary(results)
         with atomic_path(self.out / "results.csv") as tmp:
-            table.to_csv(tmp)
+            _csv_safe(table).to_csv(tmp)
         classes = per_class(results)
         if not classes.empty:
             with atomic_path(self.out / "per_class.csv") as tmp:
-                classes.to_csv(tmp, index=False)
+                _csv_safe(classes).to_csv(tmp, index=False)
             self._link("per_class.csv")
         return table
 
@@ -202,7 +244,7 @@ class _Tables:
 
     def sweep(self, sweep):
         with atomic_path(self.out / "latent_sweep.csv") as tmp:
-            sweep.to_csv(tmp, index=False)
+            _csv_safe(sweep).to_csv(tmp, index=False)
         self._link("latent_sweep.csv")
 
     def _link(self, name):
@@ -325,8 +367,9 @@ def run_report(
     _check_sizes(
         methods, len(data.X_train), len(data.X_test), data.n_features, n_components
     )
+    turned_off = interactive is False
     out = _check_out(out, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_out(out)
     if verbose:
         _log(
             f"{data.name}: {len(data.X_train)} training rows ({len(data.X_valid)} "
@@ -354,7 +397,19 @@ def run_report(
     _provenance.write_run_json(out / "run.json", record)
 
     figures = _draw_figures(out, data, fit, seed)
-    maps, maps_note = _maps(data, fit, seed, interactive, verbose)
+    try:
+        maps, maps_note = _maps(data, fit, seed, interactive, verbose, turned_off)
+    except Exception as exc:  # noqa: BLE001 - the page is written regardless
+        warnings.warn(
+            "The report's interactive maps could not be drawn and are left out "
+            f"of the page ({type(exc).__name__}: {exc}).",
+            UserWarning,
+            stacklevel=2,
+        )
+        maps, maps_note = None, (
+            "The interactive maps could not be drawn; the static maps are below "
+            '(<a href="embeddings.png">embeddings.png</a>).'
+        )
     elapsed = time.perf_counter() - started
     record["wall_time_s"] = round(elapsed, 1)
     _provenance.write_run_json(out / "run.json", record)
@@ -600,23 +655,57 @@ def _record(data, fit, command, n_components, device, seed, sweep_sizes):
 
 
 def _draw_figures(out, data, fit, seed):
-    """Every static figure and animation; returns the collected entries."""
+    """Every static figure and animation; returns the collected entries.
+
+    A figure that fails is left out with a warning: the models are fitted
+    and the tables written by now, and the page must still be.
+    """
     fitted, names = fit.fitted, data.label_names
     figures = _figures.Figures(out)
-    _figures.draw_embeddings(figures, fitted, data.y_test, names)
-    _figures.draw_training_curves(figures, fitted, len(data.X_valid) > 0)
-    _figures.draw_per_class(figures, fit.results, data.has_psnr)
+
+    def draw(what, function, *args):
+        try:
+            function(figures, *args)
+        except Exception as exc:  # noqa: BLE001 - any figure's failure
+            warnings.warn(
+                f"The report's {what} could not be drawn and are left out of "
+                f"the page ({type(exc).__name__}: {exc}).",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    draw("maps of the embeddings", _figures.draw_embeddings, fitted, data.y_test, names)
+    draw(
+        "training curves",
+        _figures.draw_training_curves,
+        fitted,
+        len(data.X_valid) > 0,
+    )
+    draw("per-class bars", _figures.draw_per_class, fit.results, data.has_psnr)
     if fit.sweep is not None:
-        _figures.draw_sweep(figures, fit.sweep, data.has_psnr)
-    _figures.draw_codebook(figures, fitted, data.X_train)
+        draw("sweep figures", _figures.draw_sweep, fit.sweep, data.has_psnr)
+    draw("codebook figures", _figures.draw_codebook, fitted, data.X_train)
     if data.image_shape is not None:
-        _figures.draw_reconstructions(
-            figures, fitted, data.X_test, data.y_test, data.image_shape, names
+        draw(
+            "reconstructions",
+            _figures.draw_reconstructions,
+            fitted,
+            data.X_test,
+            data.y_test,
+            data.image_shape,
+            names,
         )
-        _figures.draw_generative(figures, fitted, data.image_shape, seed)
+        draw(
+            "generated images",
+            _figures.draw_generative,
+            fitted,
+            data.image_shape,
+            seed,
+        )
     if fit.snapshots:
-        _figures.draw_animations(
-            figures,
+        draw(
+            "animations",
+            _figures.draw_animations,
             fit.snapshots,
             data.y_test[fit.snapshot_rows],
             data.image_shape,
@@ -625,8 +714,14 @@ def _draw_figures(out, data, fit, seed):
     return figures
 
 
-def _maps(data, fit, seed, interactive, verbose):
+def _maps(data, fit, seed, interactive, verbose, turned_off=False):
     """The interactive maps (or None) and the sentence that goes above them."""
+    if turned_off:
+        return None, (
+            "The interactive maps were turned off (interactive=False, or "
+            "<code>--no-interactive</code>). The static maps are below "
+            '(<a href="embeddings.png">embeddings.png</a>).'
+        )
     if not interactive:
         if verbose:
             hint = _interactive.INSTALL_HINT
