@@ -846,10 +846,12 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             if isinstance(v, torch.Tensor)
         }
         if stored != expected:
+            n_expected = sum(s.numel() for s in expected.values())
+            n_stored = sum(s.numel() for s in stored.values())
             raise ValueError(
-                f"the recorded network has {sum(s.numel() for s in expected.values()):,}"
-                f" values in {len(expected)} tensors, the stored weights "
-                f"{sum(s.numel() for s in stored.values()):,} in {len(stored)}"
+                f"the recorded network has {n_expected:,} values in "
+                f"{len(expected)} tensors, the stored weights {n_stored:,} in "
+                f"{len(stored)}"
             )
 
     def _network_from_params(self):

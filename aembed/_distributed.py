@@ -18,7 +18,6 @@ import os
 import torch
 import torch.distributed as dist
 
-
 # How long a process waits in a collective operation for the others: the
 # last guard against a run that would otherwise wait forever (a process that
 # stopped, or a fit that differs in a way checked nowhere).

@@ -86,7 +86,13 @@ def nearest_neighbors(
     )
     if len(first) < n:
         return _with_duplicates(
-            X[first], inverse.ravel(), counts, k, n_pca, n_candidates, exact_below,
+            X[first],
+            inverse.ravel(),
+            counts,
+            k,
+            n_pca,
+            n_candidates,
+            exact_below,
             random_state,
         )
     if n >= exact_below:

@@ -509,9 +509,11 @@ def _check_sizes(name, data, size):
                     f"Refusing to load {name!r}: it holds a {obj.layout} tensor; "
                     "aembed model files hold dense tensors only."
                 )
-            if not obj.is_contiguous() or obj.untyped_storage().nbytes() < (
-                obj.storage_offset() + obj.numel()
-            ) * obj.element_size():
+            if (
+                not obj.is_contiguous()
+                or obj.untyped_storage().nbytes()
+                < (obj.storage_offset() + obj.numel()) * obj.element_size()
+            ):
                 raise ValueError(
                     f"Refusing to load {name!r}: it holds a tensor of shape "
                     f"{tuple(obj.shape)} with strides {obj.stride()} over "
@@ -572,7 +574,9 @@ def _unreadable(name, exc):
         # Drop torch's advice to load with weights_only=False: keep its last
         # paragraph that is not a pointer to the documentation.
         parts = [
-            p.strip() for p in detail.split("\n\n") if p.strip() and "weights_only" not in p
+            p.strip()
+            for p in detail.split("\n\n")
+            if p.strip() and "weights_only" not in p
         ]
         detail = parts[0] if parts else ""
     detail = detail.splitlines()[0] if detail else ""

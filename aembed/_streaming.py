@@ -105,7 +105,9 @@ class BlockReader:
         self._file = _file_layout(X)
         # Values as precise as float32 can hold them are read as float32;
         # wider ones (float64, large integers) in float64, until scaled.
-        self.precise = np.float32 if dtype.itemsize <= 2 or dtype == np.float32 else np.float64
+        self.precise = (
+            np.float32 if dtype.itemsize <= 2 or dtype == np.float32 else np.float64
+        )
 
     def __len__(self):
         return self.shape[0]

@@ -57,7 +57,9 @@ def main():
                 craft(path, arg)
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, path, honest],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             result = json.loads(out.splitlines()[-1])
             outcome = (result["error"] or "loaded").replace(repr(path), "FILE")[:70]

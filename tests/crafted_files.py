@@ -43,11 +43,17 @@ def zip_bomb(path, n_bytes):
 def deflate(path):
     """Compress the archive's members (zipfile's deflate, streamed)."""
     packed = f"{path}.zip"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(
-        packed, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9
-    ) as dst:
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(
+            packed, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9
+        ) as dst,
+    ):
         for info in src.infolist():
-            with src.open(info) as fin, dst.open(info.filename, "w", force_zip64=True) as fout:
+            with (
+                src.open(info) as fin,
+                dst.open(info.filename, "w", force_zip64=True) as fout,
+            ):
                 shutil.copyfileobj(fin, fout, 1 << 24)
     shutil.move(packed, path)
 

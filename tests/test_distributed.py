@@ -163,7 +163,9 @@ print(f"process {rank} trained", flush=True)
         ("params", "parameter batch_size: 32 on process 0, 33 on process 1"),
     ],
 )
-def test_processes_that_disagree_fail_together_instead_of_hanging(tmp_path, case, named):
+def test_processes_that_disagree_fail_together_instead_of_hanging(
+    tmp_path, case, named
+):
     script = tmp_path / "worker.py"
     script.write_text(MISMATCH_WORKER)
     env = {

@@ -10,14 +10,13 @@ import subprocess
 import sys
 import textwrap
 
+import crafted_files
 import pytest
 import torch
 from sklearn.datasets import load_digits
 
 import aembed
 from aembed import DenoisingAEEmbedder
-
-import crafted_files
 
 MiB = 1 << 20
 

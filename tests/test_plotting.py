@@ -869,9 +869,7 @@ def test_labels_with_dollar_signs_are_shown_verbatim():
     labels = np.array(DOLLAR_NAMES * 10)
     ax = plot_embedding(Z, labels)
     ax.figure.canvas.draw()  # the maths parser crashed on range_$5_to_$10
-    assert sorted(shown(t) for t in ax.get_legend().get_texts()) == sorted(
-        DOLLAR_NAMES
-    )
+    assert sorted(shown(t) for t in ax.get_legend().get_texts()) == sorted(DOLLAR_NAMES)
     table = pd.DataFrame(
         {"class": DOLLAR_NAMES * 2, "$group": ["$dae"] * 4 + ["v$ae"] * 4, "mse": 1.0}
     )
@@ -903,12 +901,14 @@ def test_long_class_names_do_not_shrink_the_plot():
     assert widths[1] > 0.75 * widths[0]
     # Each name is still told apart by its start and end.
     texts = [shown(t) for t in ax.get_legend().get_texts()]
-    assert len(set(texts)) == 6 and all(t.endswith(f"_{i:02d}") for i, t in enumerate(texts))
+    assert len(set(texts)) == 6
+    assert all(t.endswith(f"_{i:02d}") for i, t in enumerate(texts))
 
 
 def test_plot_latent_grid_refuses_a_huge_n_before_allocating():
     calls = []
-    with pytest.raises(ValueError, match="n=1000000 asks for a mosaic .* n=1024 or less"):
+    match = "n=1000000 asks for a mosaic .* n=1024 or less"
+    with pytest.raises(ValueError, match=match):
         plot_latent_grid(
             lambda Z: calls.append(1), extent=(0, 1, 0, 1), n=10**6, image_shape=(8, 8)
         )

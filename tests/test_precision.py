@@ -49,14 +49,16 @@ def test_streamed_float64_blocks_are_scaled_before_the_cast(offset_digits, tmp_p
         tmp_path / "X.npy", mode="w+", dtype=np.float64, shape=X.shape
     )
     memmap[:] = X
-    from aembed._streaming import BlockReader, StreamedRows
     from aembed._scaling import fit_scaling
+    from aembed._streaming import BlockReader, StreamedRows
 
     reader = BlockReader(memmap, block_bytes=4096)
     mode, offset, scale = fit_scaling(reader.statistics(), "standard")
-    rows = StreamedRows(reader, range(reader.n_blocks), offset, scale)._load(
-        range(reader.n_blocks)
-    ).numpy()
+    rows = (
+        StreamedRows(reader, range(reader.n_blocks), offset, scale)
+        ._load(range(reader.n_blocks))
+        .numpy()
+    )
     varying = X.std(axis=0) > 0
     np.testing.assert_allclose(rows[:, varying].std(axis=0), 1.0, rtol=1e-3)
 

@@ -388,7 +388,7 @@ def test_the_page_needs_no_network(digits, tmp_path):
 
 def test_csv_cells_that_spreadsheets_would_run_are_quoted(tmp_path):
     rng = np.random.default_rng(0)
-    names = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "plain"]
+    names = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "plain"]
     y = np.repeat(names, 30)
     data = Bunch(data=rng.normal(size=(150, 4)), target=y, name="data")
     _report(data, tmp_path, methods=["pca"])
@@ -424,7 +424,8 @@ def test_an_unwritable_out_fails_before_any_fitting(digits, tmp_path, monkeypatc
         return real(*args, dir=dir, **kwargs)
 
     monkeypatch.setattr(_run.tempfile, "TemporaryFile", read_only)
-    with pytest.raises(OSError, match="Read-only file system.*cannot be written") as info:
+    match = "Read-only file system.*cannot be written"
+    with pytest.raises(OSError, match=match) as info:
         _report(digits, out, methods=["pca"])
     assert info.value.filename == str(out)
 

@@ -80,7 +80,9 @@ def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=No
     colors = _class_colors(len(groups))
     for k, (name, color) in enumerate(zip(groups, colors, strict=True)):
         offset = (k - (len(groups) - 1) / 2) * width
-        ax.bar(x + offset, wide[name].to_numpy(), width, color=color, label=_verbatim(name))
+        ax.bar(
+            x + offset, wide[name].to_numpy(), width, color=color, label=_verbatim(name)
+        )
     ax.set_xticks(x, [_verbatim(c) for c in wide.index])
     ax.set_xlabel("class")
     ax.set_ylabel(_METRIC_LABELS.get(metric, metric))

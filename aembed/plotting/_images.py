@@ -17,7 +17,6 @@ from ._common import (
 )
 from ._embedding import _check_labels, _frame_titles, _scatter
 
-
 # The most values a mosaic of decoded images holds (about 8,000 pixels square).
 _MAX_MOSAIC = 2**26
 

@@ -406,9 +406,12 @@ def run_report(
             UserWarning,
             stacklevel=2,
         )
-        maps, maps_note = None, (
-            "The interactive maps could not be drawn; the static maps are below "
-            '(<a href="embeddings.png">embeddings.png</a>).'
+        maps, maps_note = (
+            None,
+            (
+                "The interactive maps could not be drawn; the static maps are below "
+                '(<a href="embeddings.png">embeddings.png</a>).'
+            ),
         )
     elapsed = time.perf_counter() - started
     record["wall_time_s"] = round(elapsed, 1)
