@@ -15,7 +15,7 @@ class Substitution:
 _shared_docs = {
     "n_components": """n_components : int, default=2
         Dimension of the embedding (the autoencoder's bottleneck).""",
-    "network": """hidden_layer_sizes : tuple of int, default=(512, 256)
+    "network": """hidden_layer_sizes : tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers, from the input side; the
         decoder mirrors them. With ``image_shape`` these are the dense layers
         after two strided convolutions.
@@ -95,9 +95,10 @@ default="relu"
         scoring callbacks (``EpochScoring``, ``BatchScoring``,
         ``PassthroughScoring``), which score a net's predictions of a
         target, are refused. The names aembed gives its own callbacks
-        (``epoch_timer``, ``train_loss``, ``valid_loss``, ``print_log``,
-        ``progress``, ``epoch_end``, ``early_stopping``, and ``kl_warmup``
-        or ``codebook_usage``) are reserved.
+        (``epoch_timer``, ``duration``, ``train_loss``, ``valid_loss``,
+        ``print_log``, ``lr_schedule``, ``progress``, ``epoch_end``,
+        ``early_stopping``, and ``kl_warmup`` or ``codebook_usage``) are
+        reserved.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted, ``fit`` continues
@@ -171,6 +172,12 @@ default="relu"
         checkpoints and saved files. A plain single-process run is
         unaffected. ``False`` trains each process on its own; ``True``
         trains data-parallel even when launched with a single process.
+        ``"auto"`` reads the environment, not the parameters: it switches
+        to data-parallel training when a launcher has set ``WORLD_SIZE``
+        above 1. A grid search (``GridSearchCV``, ``cross_val_score``) in
+        a script started by such a launcher therefore runs every one of
+        its fits data-parallel, all processes together; set
+        ``distributed=False`` for one independent search per process.
 
     mixed_precision : bool, default=False
         Run forward passes in bfloat16 (``torch.autocast``), in training and

@@ -231,7 +231,7 @@ def main():
                 timed(transform, X_10k)[1] for _ in range(args.repeats)
             )
         acc = knn_accuracy(Z_train, y_train, Z_test, y_test, n_neighbors=5)
-        trust = trustworthiness(X_test, Z_test, n_neighbors=5)
+        trust = trustworthiness(X_test, Z_test, n_neighbors=5, max_samples=5000)
         results[name] = (fit_s, transform_s, acc, trust, mse, note)
         print(f"  done: {name} (fit {fit_s:.2f} s)", flush=True)
     print()

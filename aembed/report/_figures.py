@@ -5,10 +5,13 @@ and saves it through :class:`Figures`, which writes every file atomically
 and remembers its caption for the page.
 """
 
+import warnings
+
 import numpy as np
 
 from .. import plotting
-from ..compare import TRAINED_METHODS, method_name, per_class
+from ..compare import per_class
+from ..compare._methods import TRAINED_METHODS, method_name
 
 
 class Figures:
@@ -220,3 +223,52 @@ def draw_animations(figures, snapshots, y_snap, image_shape, label_names):
                 originals=np.asarray(snap.X)[: snap.n_reconstructions],
                 titles=titles,
             )
+
+
+def draw_all(out, data, fit, seed):
+    """Every static figure and animation; returns the collected entries.
+
+    A figure that fails is left out with a warning: the models are fitted
+    and the tables written by now, and the page must still be.
+    """
+    fitted, names = fit.fitted, data.label_names
+    figures = Figures(out)
+
+    def draw(what, function, *args):
+        try:
+            function(figures, *args)
+        except Exception as exc:  # noqa: BLE001 - any figure's failure
+            warnings.warn(
+                f"The report's {what} could not be drawn and are left out of "
+                f"the page ({type(exc).__name__}: {exc}).",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    draw("maps of the embeddings", draw_embeddings, fitted, data.y_test, names)
+    draw("training curves", draw_training_curves, fitted, len(data.X_valid) > 0)
+    draw("per-class bars", draw_per_class, fit.results, data.has_psnr)
+    if fit.sweep is not None:
+        draw("sweep figures", draw_sweep, fit.sweep, data.has_psnr)
+    draw("codebook figures", draw_codebook, fitted, data.X_train)
+    if data.image_shape is not None:
+        draw(
+            "reconstructions",
+            draw_reconstructions,
+            fitted,
+            data.X_test,
+            data.y_test,
+            data.image_shape,
+            names,
+        )
+        draw("generated images", draw_generative, fitted, data.image_shape, seed)
+    if fit.snapshots:
+        draw(
+            "animations",
+            draw_animations,
+            fit.snapshots,
+            data.y_test[fit.snapshot_rows],
+            data.image_shape,
+            names,
+        )
+    return figures

@@ -12,8 +12,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from ..compare import method_name
+from .._files import atomic_path, write_text
+from ..compare import per_class, summary
+from ..compare._methods import method_name
 
 
 @dataclass(frozen=True)
@@ -259,3 +262,66 @@ def reading(table, n_neighbors=5):
     if sentence:
         parts.append(sentence + ".")
     return " ".join(parts)
+
+
+def csv_safe(frame):
+    """``frame`` with text cells that a spreadsheet would run made inert.
+
+    A class named ``=HYPERLINK(...)`` (or starting with ``+``, ``-``, ``@``,
+    a tab or a carriage return) is a formula to Excel and LibreOffice when
+    the CSV is opened; a leading apostrophe, OWASP's advice, keeps it text.
+    """
+
+    def cell(value):
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(cell)
+    if not pd.api.types.is_numeric_dtype(frame.index):
+        frame.index = frame.index.map(cell)
+    return frame
+
+
+class TableWriter:
+    """Writes each table the moment its numbers exist, atomically."""
+
+    def __init__(self, out, metrics_list):
+        self.out = out
+        self.metrics = metrics_list
+        self.links = [("results.csv", "results.csv"), ("results.md", "results.md")]
+
+    def results(self, results):
+        table = summary(results)
+        with atomic_path(self.out / "results.csv") as tmp:
+            csv_safe(table).to_csv(tmp)
+        classes = per_class(results)
+        if not classes.empty:
+            with atomic_path(self.out / "per_class.csv") as tmp:
+                csv_safe(classes).to_csv(tmp, index=False)
+            self._link("per_class.csv")
+        return table
+
+    def markdown(self, description, table, sweep_overall):
+        md = [
+            f"# aembed comparison\n\n{description}\n\n## Results\n\n",
+            results_markdown(table, self.metrics),
+        ]
+        if sweep_overall is not None:
+            md += [
+                "\n## VAE latent-size sweep\n\n",
+                frame_markdown(sweep_overall),
+            ]
+        write_text(self.out / "results.md", "".join(md))
+
+    def sweep(self, sweep):
+        with atomic_path(self.out / "latent_sweep.csv") as tmp:
+            csv_safe(sweep).to_csv(tmp, index=False)
+        self._link("latent_sweep.csv")
+
+    def _link(self, name):
+        if (name, name) not in self.links:
+            self.links.append((name, name))
