@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import TINY
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
@@ -22,6 +21,7 @@ from aembed import DenoisingAEEmbedder, VAEEmbedder, _persistence
 from aembed._model_io import to_body
 from aembed._training import CHECKPOINT_FILE
 from aembed.utils import all_estimators
+from conftest import TINY
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
 # tol=None: no stopping rule, so that every fit runs exactly max_epochs.
