@@ -257,7 +257,7 @@ class _BaseEmbedder(
             )
         if warm:
             _validation.check_warm_start(self, stats)
-        device, parallel = _training.device_and_parallel(self.device, self.distributed)
+        device, parallel = _training.device_and_parallel(self, stats)
         if not warm:
             self._fit_input_map(stats)
         # partial_fit continues on the fitted net's device and random stream.
@@ -360,17 +360,16 @@ class _BaseEmbedder(
         self.scaling_, self.input_offset_, self.input_scale_ = fit_scaling(
             stats, self.scaling
         )
+        _validation.check_resolution(self, stats)
         low, high = stats.scaled_range(self.input_offset_, self.input_scale_)
         self.reconstruction_loss_ = _validation.resolve_loss(
             self.reconstruction_loss, low, high
         )
         likelihood = "bernoulli" if self.reconstruction_loss_ == "bce" else "gaussian"
         self._network_ = _validation.network_from_params(self)
-        self._module_args_ = {
-            "n_features": stats.min.shape[0],
-            "likelihood": likelihood,
-            "value_range": (low, high),
-        }
+        self._module_args_ = dict(
+            n_features=len(stats.min), likelihood=likelihood, value_range=(low, high)
+        )
         _validation.check_network_memory(self)
 
     def _forget_fit(self):

@@ -12,10 +12,16 @@ this module owns the engine: the accelerator, the wrapped module and the
 collective operations.
 """
 
+import datetime
 import os
 
 import torch
 import torch.distributed as dist
+
+# How long a process waits in a collective operation for the others: the
+# last guard against a run that would otherwise wait forever (a process that
+# stopped, or a fit that differs in a way checked nowhere).
+COLLECTIVE_TIMEOUT = datetime.timedelta(minutes=10)
 
 
 def launched_world_size():
@@ -63,8 +69,14 @@ class DataParallel:
                 'pip install "aembed[distributed]". Pass distributed=False to '
                 "train each process on its own."
             ) from exc
+        from accelerate.utils import InitProcessGroupKwargs
+
         cpu = torch.device(device).type == "cpu"
-        self.accelerator = Accelerator(cpu=cpu, device_placement=False)
+        self.accelerator = Accelerator(
+            cpu=cpu,
+            device_placement=False,
+            kwargs_handlers=[InitProcessGroupKwargs(timeout=COLLECTIVE_TIMEOUT)],
+        )
         if self.accelerator.distributed_type.value == "NO":
             raise ValueError(
                 "distributed=True trains data-parallel, which needs a script "
@@ -80,6 +92,29 @@ class DataParallel:
     @property
     def is_main(self):
         return self.accelerator.is_main_process
+
+    def agree(self, facts):
+        """Check that every process fits with the same ``facts`` (a dict).
+
+        Processes given different rows, widths or parameters would wait
+        forever in a later collective operation, for batches their peers
+        never run. This is the first one: every process gets everyone's
+        facts, and each raises the same error naming the difference.
+        """
+        gathered = [None] * self.world
+        dist.all_gather_object(gathered, facts)
+        differ = [k for k in facts if any(g[k] != gathered[0][k] for g in gathered)]
+        if differ:
+            detail = "; ".join(
+                f"{k}: "
+                + ", ".join(f"{g[k]} on process {r}" for r, g in enumerate(gathered))
+                for k in differ
+            )
+            raise ValueError(
+                "In a data-parallel run every process fits the same data with "
+                f"the same parameters, but these differ ({detail}). Give every "
+                "process the same X and the same estimator."
+            )
 
     def wrap(self, module):
         """Wrap ``module`` in DistributedDataParallel, as ``self.module``.

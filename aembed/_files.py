@@ -22,9 +22,12 @@ def atomic_path(path):
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # The caller's path, not the temporary one the writer used.
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
         raise
 
 

@@ -78,6 +78,23 @@ def nearest_neighbors(
     X = np.ascontiguousarray(X, dtype=np.float32)
     n, width = X.shape
     k = min(n_neighbors, n - 1)
+    # Duplicated rows are searched once: NN-descent slows to minutes, and
+    # runs out of memory, on data that are mostly copies of a few rows.
+    keys = X.view(np.dtype((np.void, X.dtype.itemsize * width))).ravel()
+    _, first, inverse, counts = np.unique(
+        keys, return_index=True, return_inverse=True, return_counts=True
+    )
+    if len(first) < n:
+        return _with_duplicates(
+            X[first],
+            inverse.ravel(),
+            counts,
+            k,
+            n_pca,
+            n_candidates,
+            exact_below,
+            random_state,
+        )
     if n >= exact_below:
         return _descent_search(X, k, random_state)
     rank = torch.from_numpy(X)
@@ -90,6 +107,57 @@ def nearest_neighbors(
     d2, order = torch.topk(_distances(rank, candidates), k, dim=1, largest=False)
     indices = torch.gather(candidates, 1, order)
     return indices.numpy(), d2.double().sqrt().numpy()
+
+
+def _with_duplicates(
+    unique, inverse, counts, k, n_pca, n_candidates, exact_below, random_state
+):
+    """Neighbours of rows with copies, from a search among the distinct rows.
+
+    A row's nearest neighbours are its copies (at distance 0), then the
+    copies of the distinct rows nearest to it, nearest first.
+    """
+    n, m = len(inverse), len(unique)
+    k_unique = min(k, m - 1)
+    if k_unique > 0:
+        near, near_d = nearest_neighbors(
+            unique,
+            k_unique,
+            n_pca=n_pca,
+            n_candidates=n_candidates,
+            exact_below=exact_below,
+            random_state=random_state,
+        )
+    else:
+        near, near_d = np.zeros((m, 0), np.int64), np.zeros((m, 0))
+    # The first k + 1 copies of every distinct row (-1 pads): enough to find
+    # k neighbours among them for any row, itself excluded.
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.arange(n) - starts[inverse[order]]
+    copies = np.full((m, k + 1), -1, dtype=np.int64)
+    kept = rank <= k
+    copies[inverse[order][kept], rank[kept]] = order[kept]
+
+    indices = np.empty((n, k), dtype=np.int64)
+    distances = np.empty((n, k))
+    chunk = max(1, 2**22 // ((k + 1) * (k_unique + 1)))
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(start + chunk, n))
+        u = inverse[rows]
+        candidates = np.concatenate(
+            [copies[u], copies[near[u]].reshape(len(rows), -1)], axis=1
+        )
+        cand_d = np.concatenate(
+            [np.zeros((len(rows), k + 1)), np.repeat(near_d[u], k + 1, axis=1)],
+            axis=1,
+        )
+        valid = (candidates >= 0) & (candidates != rows[:, None])
+        # The first k valid candidates, in order: nearest first.
+        pick = np.argsort(~valid, axis=1, kind="stable")[:, :k]
+        indices[rows] = np.take_along_axis(candidates, pick, axis=1)
+        distances[rows] = np.take_along_axis(cand_d, pick, axis=1)
+    return indices, distances
 
 
 def _descent_search(X, k, random_state):

@@ -91,6 +91,7 @@ def from_body(cls, body, device):
     }
     if body["rng"] is not None:
         torch.Generator().set_state(body["rng"])  # refuse a bad state now
+    _check_stored_module(est, body["module"])
     # A new module's random initial weights are overwritten at once; they
     # must not consume the caller's random stream.
     with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]), float32_autograd():
@@ -112,3 +113,28 @@ def from_body(cls, body, device):
     est.history_ = history_frame(net.history)
     est.n_iter_ = len(est.history_)
     return est
+
+
+def _check_stored_module(est, state):
+    """Refuse a recorded network that the stored weights do not fill.
+
+    Compared on the meta device, before the network is built: a file whose
+    recorded layer sizes were edited must not allocate a network of that
+    size.
+    """
+    with torch.device("meta"):
+        module = est._build_module(est._network_, **est._module_args_)
+    expected = {k: v.shape for k, v in module.state_dict().items()}
+    stored = {
+        k: v.shape
+        for k, v in (state.items() if isinstance(state, dict) else ())
+        if isinstance(v, torch.Tensor)
+    }
+    if stored != expected:
+        n_expected = sum(s.numel() for s in expected.values())
+        n_stored = sum(s.numel() for s in stored.values())
+        raise ValueError(
+            f"the recorded network has {n_expected:,} values in "
+            f"{len(expected)} tensors, the stored weights {n_stored:,} in "
+            f"{len(stored)}"
+        )

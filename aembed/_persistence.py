@@ -18,11 +18,11 @@ optimizer state) is the estimator's business (``_BaseEmbedder._to_body``);
 this module owns the container and the conversions to plain data.
 """
 
+import errno
 import hashlib
 import math
 import os
 import pickle
-import re
 import stat
 import warnings
 
@@ -30,6 +30,14 @@ import numpy as np
 import torch
 
 from ._devices import resolve_device
+from ._file_checks import (
+    check_archive,
+    check_regular,
+    check_sizes,
+    is_pickle,
+    refusal,
+    unreadable,
+)
 from ._files import atomic_path
 from ._registry import ESTIMATORS
 from ._version import __version__
@@ -40,6 +48,24 @@ FORMAT_VERSION = 1
 # Fitted attributes that are stored in their own entries of the body, or
 # rebuilt from them, rather than as attributes.
 DERIVED_ATTRIBUTES = frozenset({"net_", "history_", "n_iter_"})
+# The fitted attributes a file may set: a file must not give an estimator
+# attributes that no fit gives it.
+FITTED_ATTRIBUTES = frozenset(
+    {
+        "n_features_in_",
+        "feature_names_in_",
+        "n_samples_seen_",
+        "max_epochs_",
+        "scaling_",
+        "input_offset_",
+        "input_scale_",
+        "reconstruction_loss_",
+        "labels_",
+        "_network_",
+        "_module_args_",
+        "_checkpoint_id_",
+    }
+)
 
 
 # -- plain data -----------------------------------------------------------------
@@ -124,14 +150,22 @@ def decode_attributes(encoded):
     }
     for name in decoded:
         # Only fitted attributes: a file must not replace methods or params.
-        if (
-            not isinstance(name, str)
-            or not name.isidentifier()
-            or not name.endswith("_")
-            or name.startswith("__")
-            or name in DERIVED_ATTRIBUTES
-        ):
+        if name not in FITTED_ATTRIBUTES:
             raise ValueError(f"{name!r} is not a fitted attribute")
+    # The per-feature attributes must describe as many features as the
+    # network reads: a length-1 offset would broadcast silently.
+    n_features = decoded.get("n_features_in_")
+    if type(n_features) is not int or n_features < 1:
+        raise ValueError(f"n_features_in_ is {n_features!r}")
+    module_args = decoded.get("_module_args_")
+    width = module_args.get("n_features") if isinstance(module_args, dict) else None
+    if width not in (None, n_features):
+        raise ValueError(f"the network reads {width!r} features, not {n_features}")
+    for name in ("input_offset_", "input_scale_", "feature_names_in_"):
+        if name in decoded and np.shape(decoded[name]) != (n_features,):
+            raise ValueError(
+                f"{name} has shape {np.shape(decoded[name])}, not ({n_features},)"
+            )
     return decoded
 
 
@@ -247,7 +281,9 @@ def write(body, path):
     name and moved into place with :func:`os.replace`, so that a crash
     mid-write never leaves a truncated model where a good one was. A file
     it replaces keeps its permissions; a symlink is written through, to
-    its target; errors name ``path``, not the temporary file.
+    its target, unless another user planted it in a shared folder; errors
+    (a full disk, a quota) are ``OSError`` naming ``path``, not the
+    temporary file.
     """
     body = _to_cpu(body)
     data = {
@@ -260,16 +296,30 @@ def write(body, path):
     data["sha256"] = _sha256(data)
     _check_contents(data)
     path = os.fsdecode(os.fspath(path))
-    target = os.path.realpath(path) if os.path.islink(path) else path
+    if not path:
+        raise ValueError("path='' is empty; give the file to write the model to.")
+    target = path
+    if os.path.islink(path):
+        _check_symlink(path)
+        target = os.path.realpath(path)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        info = os.stat(target)
     except FileNotFoundError:
         mode = None  # a new file: open's default mode, under the umask
+    else:
+        mode = stat.S_IMODE(info.st_mode)
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            # Replacing it would remove a device node or a pipe (as root,
+            # /dev/null itself), leaving a model file in its place.
+            raise ValueError(
+                f"Cannot save to {path!r}: it is a device, a pipe or a socket, "
+                "which save would replace with a file. Give the path of a file."
+            )
     try:
         # The temporary name is short: the longest legal file name works.
         with atomic_path(os.path.abspath(target)) as tmp:
             with open(tmp, "xb") as f:
-                torch.save(data, f)
+                _save(data, f)
                 f.flush()
                 os.fsync(f.fileno())
             if mode is not None:
@@ -280,13 +330,91 @@ def write(body, path):
         raise
 
 
+class _Sink:
+    """A file's writer that remembers the error of a failed write.
+
+    torch's archive writer turns an error of the file it writes to into a
+    ``RuntimeError`` of its own ("enforce fail at inline_container.cc"),
+    which says nothing about a full disk or a quota; the error is kept
+    here to be raised instead.
+    """
+
+    def __init__(self, f):
+        self.f = f
+        self.error = None
+
+    def write(self, data):
+        try:
+            return self.f.write(data)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def flush(self):
+        self.f.flush()
+
+
+def _save(data, f):
+    sink = _Sink(f)
+    try:
+        torch.save(data, sink)
+    except RuntimeError as exc:
+        if sink.error is not None:
+            raise sink.error from None
+        raise OSError(
+            errno.EIO, f"writing the model failed ({str(exc).splitlines()[0]})"
+        ) from None
+
+
+def _check_symlink(path):
+    """Refuse a symlink that the kernel's protected_symlinks would not follow.
+
+    In a sticky world-writable folder (``/tmp``), anyone can plant a symlink
+    under the name a program is about to write, pointing at a file of the
+    program's user. Linux follows such a link only for its owner or the
+    folder's; so does ``save``.
+    """
+    if not hasattr(os, "geteuid"):  # no such links, or owners, on Windows
+        return
+    link = os.lstat(path)
+    folder = os.stat(os.path.dirname(os.path.abspath(path)))
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and link.st_uid not in (os.geteuid(), folder.st_uid):
+        raise PermissionError(
+            errno.EACCES,
+            "refusing to write through a symlink that another user owns, in a "
+            "folder anyone can write to (it may point at any of your files); "
+            "remove it or save elsewhere",
+            path,
+        )
+
+
 def read(path):
-    """The body of the model file at ``path``, checked; ``ValueError`` if bad."""
+    """The body of the model file at ``path``, checked; ``ValueError`` if bad.
+
+    A file is checked before anything it declares is allocated: the zip
+    archive's members must fit in the file and be stored, not compressed (a
+    small archive could otherwise inflate to gigabytes), and what the pickle
+    builds must be plain data and contiguous tensors whose bytes, with the
+    number of values, fit in the file (a tensor stored with a zero stride
+    would otherwise expand while its checksum is computed). Refusing a
+    crafted file thus costs about its own size in memory.
+    """
     name = os.fspath(path)
+    # A device or a pipe is refused before it is opened: /dev/zero would be
+    # read until memory runs out, and opening a pipe waits for a writer.
+    check_regular(name, os.stat(name))
     # Opened here, so that a missing or unreadable file raises the OS's own
     # error; torch's reader raises OSError on damaged archives too.
     with open(name, "rb") as f:
+        info = os.fstat(f.fileno())
+        check_regular(name, info)
         head = f.read(2)
+        size = info.st_size
+        if is_pickle(head):
+            raise refusal(name, None, head)
+        f.seek(0)
+        check_archive(name, f, size)
         f.seek(0)
         try:
             with warnings.catch_warnings():
@@ -294,10 +422,11 @@ def read(path):
                 warnings.simplefilter("ignore")
                 data = torch.load(f, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as exc:
-            raise _refusal(name, exc, head) from None
+            raise refusal(name, exc, head) from None
         except Exception as exc:  # torch raises many types on damaged archives
-            raise _unreadable(name, exc) from exc
+            raise unreadable(name, exc) from None
 
+    check_sizes(name, data, size)
     if not isinstance(data, dict) or not _is_str(data.get("format"), FORMAT):
         raise ValueError(
             f"{name!r} is not an aembed model file: it lacks the aembed header "
@@ -321,39 +450,6 @@ def read(path):
     if not isinstance(data.get("body"), dict):
         raise ValueError(f"{name!r} has no model in it.")
     return data["body"]
-
-
-def _refusal(name, exc, head):
-    """The error for a file that ``weights_only`` loading refused.
-
-    Raised unchained: torch's message suggests ``weights_only=False``, which
-    is exactly what must not be done with such a file.
-    """
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        return ValueError(
-            f"Refusing to load {name!r}: it is a pickle (or joblib) file, which "
-            "aembed never loads, because unpickling can execute arbitrary code. "
-            "Open it with joblib.load or pickle.load only if you trust its "
-            "source, then save it with the estimator's save method."
-        )
-    wanted = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
-    if wanted:
-        # An archive like ours whose pickle asks for a Python object.
-        return ValueError(
-            f"Refusing to load {name!r}: it holds objects other than plain data "
-            "and tensors, which loading would have to execute (it asks for "
-            f"{wanted.group(1)}). An aembed model file never does: this one was "
-            "tampered with."
-        )
-    return _unreadable(name, exc)
-
-
-def _unreadable(name, exc):
-    detail = str(exc).splitlines()[0] if str(exc) else ""
-    return ValueError(
-        f"Cannot read {name!r}: the file is truncated or corrupted, or is not an "
-        f"aembed model file ({type(exc).__name__}: {detail})."
-    )
 
 
 # -- the public entry point -----------------------------------------------------

@@ -24,10 +24,12 @@ class ColumnStats:
 
     def __init__(self, n_features):
         self.n_samples = 0
-        self.min = np.full(n_features, np.inf, dtype=np.float32)
-        self.max = np.full(n_features, -np.inf, dtype=np.float32)
+        self.min = np.full(n_features, np.inf)
+        self.max = np.full(n_features, -np.inf)
         self._mean = np.zeros(n_features)
         self._var = np.zeros(n_features)
+        # The resolution of the values seen: float32's, or float64's.
+        self.eps = float(np.finfo(np.float32).eps)
         # A single block's mean and variance are computed when first read:
         # "minmax" and "none" scalings need only the range, and the
         # variance pass over a large table is a real share of a short fit.
@@ -54,10 +56,17 @@ class ColumnStats:
         return cls(X.shape[1]).update(X)
 
     def update(self, X):
-        """Fold the rows of ``X`` (float32, finite) into the statistics."""
+        """Fold the rows of ``X`` (float32 or float64, finite) into the statistics.
+
+        Computed in float64 from the values as given: data such as 1e6 plus
+        small variations keep their variations, which float32 would round
+        away.
+        """
         n = X.shape[0]
         if n == 0:
             return self
+        if X.dtype == np.float64 and self.n_samples == 0:
+            self.eps = float(np.finfo(np.float64).eps)
         np.minimum(self.min, X.min(axis=0), out=self.min)
         np.maximum(self.max, X.max(axis=0), out=self.max)
         if self.n_samples == 0:
@@ -109,7 +118,7 @@ def fit_scaling(X, scaling):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), float32, or ColumnStats
+    X : ndarray of shape (n_samples, n_features), float32 or float64, or ColumnStats
         Training data, already validated (finite), or their statistics.
     scaling : {"auto", "minmax", "standard"} or None
         ``"minmax"`` maps the global range of ``X`` onto [0, 1] with one
@@ -125,7 +134,8 @@ def fit_scaling(X, scaling):
     -------
     mode : str
         The map used: ``"none"``, ``"minmax"`` or ``"standard"``.
-    offset, scale : ndarray of shape (n_features,), float32
+    offset, scale : ndarray of shape (n_features,)
+        float32, but a float64 offset for float64 data.
 
     Examples
     --------
@@ -156,15 +166,32 @@ def fit_scaling(X, scaling):
     elif scaling == "standard":
         offset = stats.mean
         scale = np.sqrt(stats.var)
-        # Constant up to float32's rounding of the column's values, however
-        # small they are: only centred.
+        # Constant up to the rounding of the column's values, however small
+        # they are: only centred.
         magnitude = np.maximum(np.abs(stats.min), np.abs(stats.max))
-        rounding = 10 * np.finfo(np.float32).eps * magnitude
+        rounding = 10 * stats.eps * magnitude
         scale[scale <= rounding] = 1.0
         mode = "standard"
     else:
         raise ValueError(f"unknown scaling {scaling!r}")
-    return mode, offset.astype(np.float32), scale.astype(np.float32)
+    # float64 data keep a float64 offset: 1e6 + 0.01 rounded to float32
+    # would shift the column by more than its spread.
+    dtype = np.float32 if stats.eps >= np.finfo(np.float32).eps else np.float64
+    return mode, offset.astype(dtype), scale.astype(np.float32)
+
+
+def coarse_columns(stats, offset, scale):
+    """Columns whose variations float32 cannot hold at their magnitude.
+
+    The network sees them scaled, which float32 holds well; but outputs in
+    the caller's units (``inverse_transform``, samples) are float32, whose
+    spacing at such a column's values exceeds a hundredth of its spread.
+    """
+    if stats.eps >= np.finfo(np.float32).eps:
+        return np.zeros(0, dtype=int)  # float32 data: nothing is lost here
+    magnitude = np.maximum(np.abs(stats.min), np.abs(stats.max)).astype(np.float32)
+    spread = np.sqrt(stats.var)
+    return np.flatnonzero((spread > 0) & (np.spacing(magnitude) > 0.01 * spread))
 
 
 def apply_scaling(X, offset, scale):
@@ -173,6 +200,8 @@ def apply_scaling(X, offset, scale):
     Values beyond float32's range become infinite, silently: the callers
     check their outputs for non-finite values and explain them.
     """
+    if X.dtype == np.float32:  # float32 arithmetic for float32 data
+        offset = offset.astype(np.float32, copy=False)
     with np.errstate(over="ignore"):
         return ((X - offset) / scale).astype(np.float32, copy=False)
 

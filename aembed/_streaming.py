@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._scaling import ColumnStats
+from ._scaling import ColumnStats, apply_scaling
 
 # Out-of-core arrays up to this size (as float32) are simply loaded.
 STREAM_ABOVE_BYTES = 2**30
@@ -103,6 +103,11 @@ class BlockReader:
         self.block_rows = min(rows, n_samples)
         self.n_blocks = math.ceil(n_samples / self.block_rows)
         self._file = _file_layout(X)
+        # Values as precise as float32 can hold them are read as float32;
+        # wider ones (float64, large integers) in float64, until scaled.
+        self.precise = (
+            np.float32 if dtype.itemsize <= 2 or dtype == np.float32 else np.float64
+        )
 
     def __len__(self):
         return self.shape[0]
@@ -111,14 +116,14 @@ class BlockReader:
         start = block * self.block_rows
         return start, min(start + self.block_rows, self.shape[0])
 
-    def read(self, start, stop, out=None):
-        """Rows ``start:stop`` as a C-contiguous, writable float32 array.
+    def read(self, start, stop, out=None, dtype=np.float32):
+        """Rows ``start:stop`` as a C-contiguous, writable ``dtype`` array.
 
-        ``out``, a float32 array of that shape, receives them when given.
+        ``out``, an array of that shape, receives them when given.
         """
         shape = (stop - start, self.shape[1])
         if out is None:
-            out = np.empty(shape, dtype=np.float32)
+            out = np.empty(shape, dtype=dtype)
         if self._file is not None and self._file[2] == out.dtype:
             _pread(self._file, start, out)
         elif self._file is not None:
@@ -143,8 +148,8 @@ class BlockReader:
     def statistics(self):
         """Column statistics of all rows, in one pass (values checked)."""
         stats = ColumnStats(self.shape[1])
-        for _, rows in self.blocks():
-            stats.update(rows)
+        for block in range(self.n_blocks):
+            stats.update(self.read(*self.bounds(block), dtype=self.precise))
         return stats
 
 
@@ -225,11 +230,19 @@ class StreamedRows:
         )
         at = 0
         for start, stop in bounds:
-            self.reader.read(start, stop, out=rows[at : at + stop - start])
+            if self.reader.precise == np.float32:
+                self.reader.read(start, stop, out=rows[at : at + stop - start])
+            else:  # scaled before the cast: 1e6 + 0.01 keeps its 0.01
+                rows[at : at + stop - start] = apply_scaling(
+                    self.reader.read(start, stop, dtype=np.float64),
+                    self.offset,
+                    self.scale,
+                )
             at += stop - start
-        # In place: the same float32 operations as apply_scaling, no copy.
-        np.subtract(rows, self.offset, out=rows)
-        np.divide(rows, self.scale, out=rows)
+        if self.reader.precise == np.float32:
+            # In place: the same float32 operations as apply_scaling, no copy.
+            np.subtract(rows, self.offset.astype(np.float32), out=rows)
+            np.divide(rows, self.scale, out=rows)
         return torch.from_numpy(rows)
 
     def subset(self, blocks):

@@ -25,7 +25,7 @@ from skorch.callbacks.scoring import ScoringBase
 
 from ._inputs import as_array, reject_bools
 from ._persistence import to_plain
-from ._scaling import ColumnStats
+from ._scaling import ColumnStats, coarse_columns
 from ._streaming import BlockReader, is_out_of_core, load_memmap
 
 # partial_fit warns below this many rows per neighbour in a block.
@@ -99,7 +99,7 @@ def check_fit(est, X, first, incremental):
     first ``partial_fit``). An out-of-core array (a memory map, zarr, HDF5,
     Dask) comes back as a :class:`~._streaming.BlockReader`, after one pass
     that checks its values and computes the statistics; anything else as a
-    C-contiguous, writable float32 array in memory.
+    C-contiguous, writable float32 or float64 array in memory.
     """
     X = as_array(X)
     if is_out_of_core(X):
@@ -117,11 +117,29 @@ def check_fit(est, X, first, incremental):
         stats = data.statistics()
     else:
         X = load_memmap(X)
-        data = validate_data(est, X, dtype=np.float32, reset=first)
+        # float64 data stay float64 until scaled: cast first, data such as
+        # 1e6 plus small variations would lose their variations.
+        data = validate_data(est, X, dtype=[np.float32, np.float64], reset=first)
         data = np.require(data, requirements=["C", "W"])
         stats = ColumnStats.of(data)
     _check_params(est, data.shape, incremental)
     return data, stats
+
+
+def check_resolution(est, stats):
+    """Warn when outputs in X's units cannot resolve some of its columns."""
+    coarse = coarse_columns(stats, est.input_offset_, est.input_scale_)
+    if coarse.size:
+        warnings.warn(
+            f"{coarse.size} column(s) of X (the first: {coarse[0]}) vary by "
+            "less than a hundred float32 steps at their magnitude (such as "
+            "1e6 plus variations of 0.01). The model learns them, scaled in "
+            "float64; but its outputs in X's units (inverse_transform, "
+            "sample) are float32 and resolve them coarsely. Subtract their "
+            "offset from X to keep them.",
+            UserWarning,
+            stacklevel=7,
+        )
 
 
 def _check_params(est, shape, incremental):

@@ -53,6 +53,13 @@ def _number(text, kind, what):
         raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
 
 
+def _folder(text):
+    if not text:
+        # An empty path is the current folder, which the report would fill.
+        raise argparse.ArgumentTypeError("is empty; give the folder for the report")
+    return text
+
+
 def _int_at_least(low):
     def parse(text):
         value = _number(text, int, "a whole number")
@@ -180,7 +187,9 @@ def build_parser():
         help="training epochs of the autoencoders; by default each one's own "
         "max_epochs",
     )
-    cmp.add_argument("--out", default="aembed-report", help="output folder")
+    cmp.add_argument(
+        "--out", default="aembed-report", type=_folder, help="output folder"
+    )
     cmp.add_argument(
         "--overwrite",
         action="store_true",

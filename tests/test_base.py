@@ -7,7 +7,6 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from conftest import FAST
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -26,6 +25,7 @@ from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed._inference import MIN_INFERENCE_BATCH as _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
 from aembed.utils import all_estimators
+from conftest import FAST
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
 

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 import torch
-from conftest import FAST as FAST_VALID
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from skorch.callbacks import Callback
 
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed.callbacks import LatentSnapshots, ValidationLoss
+from conftest import FAST as FAST_VALID
 
 FAST = dict(FAST_VALID, hidden_layer_sizes=(16,))
 

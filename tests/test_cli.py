@@ -76,6 +76,7 @@ def test_every_option_has_help_and_shows_its_default(capsys):
         (["--max-samples", "1"], "argument --max-samples: must be at least 2"),
         (["--device", "gpu0"], "argument --device: 'gpu0' is not a device"),
         (["--device", "xla"], "argument --device: 'xla' is a 'xla' device; aembed"),
+        (["--out", ""], "argument --out: is empty; give the folder"),
     ],
 )
 def test_bad_arguments_are_refused_by_flag(args, expected, capsys, no_fitting):
@@ -205,3 +206,13 @@ def test_out_that_holds_files_or_is_a_file_is_refused(tmp_path, capsys, no_fitti
     assert (busy / "notes.txt").read_text() == "mine"
     assert main(["compare", "--dataset", data, "--out", data]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_an_unwritable_out_is_found_before_fitting(tmp_path, capsys, no_fitting):
+    # A folder inside a file cannot be made: the error names the user's
+    # --out, not a temporary file of the report.
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "file" / "report"
+    assert main(["compare", "--methods", "pca", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and ".tmp" not in err

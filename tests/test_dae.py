@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import torch
-from conftest import FAST
 from sklearn.datasets import load_digits
 
 from aembed import DenoisingAEEmbedder
 from aembed.nn import DenoisingAutoEncoder, MLPDecoder, MLPEncoder, corrupt
+from conftest import FAST
 
 
 def test_gaussian_noise_has_the_requested_spread():

@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY
 from sklearn.model_selection import GridSearchCV
 
 from aembed import DenoisingAEEmbedder, VAEEmbedder
+from conftest import TINY
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")

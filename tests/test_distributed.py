@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -127,3 +128,57 @@ def test_the_gallery_script_runs_unchanged_under_torchrun(tmp_path):
     scores = sorted(line.split(":", 1) for line in lines)
     assert [who for who, _ in scores] == ["process 0", "process 1"]
     assert scores[0][1] == scores[1][1]
+
+
+MISMATCH_WORKER = """
+import os, sys
+import numpy as np
+from sklearn.datasets import load_digits
+from aembed import DenoisingAEEmbedder
+
+rank = int(os.environ["RANK"])
+X = load_digits(return_X_y=True)[0][:200]
+case = sys.argv[1]
+params = dict(max_epochs=2, hidden_layer_sizes=(8,), random_state=0)
+if case == "rows":
+    X = X[: 100 + 20 * rank]
+elif case == "width":
+    X = X[:, : 64 - rank]
+elif case == "params":
+    params["batch_size"] = 32 + rank
+try:
+    DenoisingAEEmbedder(**params).fit(X)
+except ValueError as exc:
+    print(f"process {rank} refused: {exc}", flush=True)
+    sys.exit(3)
+print(f"process {rank} trained", flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "case, named",
+    [
+        ("rows", "rows: 100 on process 0, 120 on process 1"),
+        ("width", "features: 64 on process 0, 63 on process 1"),
+        ("params", "parameter batch_size: 32 on process 0, 33 on process 1"),
+    ],
+)
+def test_processes_that_disagree_fail_together_instead_of_hanging(
+    tmp_path, case, named
+):
+    script = tmp_path / "worker.py"
+    script.write_text(MISMATCH_WORKER)
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "GLOO_SOCKET_IFNAME": "lo",
+        "MASTER_ADDR": "127.0.0.1",
+    }
+    command = [TORCHRUN, "--standalone", "--nproc_per_node", "2", str(script), case]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    # Both processes refuse (their lines may interleave), naming the difference.
+    assert sorted(re.findall(r"process (\d) refused", done.stdout)) == ["0", "1"], (
+        done.stdout + done.stderr[-2000:]
+    )
+    assert done.stdout.count(named) == 2

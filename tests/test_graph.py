@@ -127,3 +127,44 @@ def test_cross_entropy_rewards_close_neighbours_and_distant_strangers():
     assert close < far
     collapsed = umap_cross_entropy(torch.zeros(64, 2), torch.zeros(64, 2))
     assert close < collapsed  # strangers on top of each other are penalised
+
+
+def test_duplicate_heavy_data_search_only_the_distinct_rows(monkeypatch):
+    # 40,000 rows of which 38,000 are one row: NN-descent over all of them
+    # ran out of memory; 2,001 distinct rows are searched exactly instead.
+    rng = np.random.default_rng(0)
+    distinct = rng.normal(size=(2_000, 4))
+    X = np.vstack([np.ones((38_000, 4)), distinct])
+    order = rng.permutation(len(X))
+    X = X[order]
+
+    def no_descent(*args):
+        raise AssertionError("NN-descent searched duplicated rows")
+
+    monkeypatch.setattr(_graph, "_descent_search", no_descent)
+    indices, distances = nearest_neighbors(X, 5, exact_below=10_000)
+    assert not (indices == np.arange(len(X))[:, None]).any()
+    copy = order < 38_000
+    assert (distances[copy] == 0).all() and copy[indices[copy]].all()
+    # The distinct rows' neighbours are the exact ones (their distances).
+    exact = NearestNeighbors(n_neighbors=6).fit(X).kneighbors(X[~copy])[0][:, 1:]
+    np.testing.assert_allclose(distances[~copy], exact, atol=1e-4)
+
+
+def test_rows_with_few_copies_find_their_copies_first():
+    X, _ = load_digits(return_X_y=True)
+    X = np.vstack([X[:200], X[:50], X[:50]])  # 50 rows with two copies each
+    indices, distances = nearest_neighbors(X, 4, n_pca=None)
+    exact = NearestNeighbors(n_neighbors=5).fit(X).kneighbors(X)[0][:, 1:]
+    np.testing.assert_allclose(distances, exact, atol=1e-6)
+    assert (distances[:50, :2] == 0).all()
+    assert not (indices == np.arange(300)[:, None]).any()
+    for row in range(300):  # every distance is the one to the row it names
+        d = np.linalg.norm(X[indices[row]] - X[row], axis=1)
+        np.testing.assert_allclose(d, distances[row], atol=1e-4)
+
+
+def test_all_identical_rows_are_each_others_neighbours():
+    indices, distances = nearest_neighbors(np.zeros((30, 3)), 5)
+    assert (distances == 0).all()
+    assert not (indices == np.arange(30)[:, None]).any()

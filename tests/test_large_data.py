@@ -7,13 +7,13 @@ import textwrap
 
 import numpy as np
 import pytest
-from conftest import TINY
 from skorch.callbacks import Callback
 
 import aembed._streaming as streaming
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed._scaling import ColumnStats
 from aembed.utils import all_estimators
+from conftest import TINY
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
 FAST = TINY
@@ -160,9 +160,9 @@ class ReadSpy:
         self.reads = []
         original = streaming.BlockReader.read
 
-        def read(reader, start, stop, out=None):
+        def read(reader, start, stop, out=None, **kwargs):
             self.reads.append(stop - start)
-            return original(reader, start, stop, out)
+            return original(reader, start, stop, out, **kwargs)
 
         monkeypatch.setattr(streaming.BlockReader, "read", read)
 

@@ -5,7 +5,6 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from conftest import FAST
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
@@ -13,6 +12,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder, load
 from aembed._graph import neighbor_graph, spectral_layout, umap_cross_entropy
 from aembed.datasets import load_mnist_5k
+from conftest import FAST
 
 ESTIMATORS = [DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder]
 

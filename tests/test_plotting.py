@@ -852,3 +852,64 @@ def test_rejected_calls_leave_no_figure_open(
                 images, Z[:, :2], images, image_shape=(2, 2), labels=labels
             )
     assert plt.get_fignums() == before
+
+
+DOLLAR_NAMES = ["range_$5_to_$10", "$0-$50", "a $ b", "$x$"]
+
+
+def shown(text):
+    """What matplotlib draws for a Text: its string after maths parsing."""
+    rendered, is_math = text._preprocess_math(text.get_text())
+    return None if is_math else rendered
+
+
+def test_labels_with_dollar_signs_are_shown_verbatim():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(40, 2))
+    labels = np.array(DOLLAR_NAMES * 10)
+    ax = plot_embedding(Z, labels)
+    ax.figure.canvas.draw()  # the maths parser crashed on range_$5_to_$10
+    assert sorted(shown(t) for t in ax.get_legend().get_texts()) == sorted(DOLLAR_NAMES)
+    table = pd.DataFrame(
+        {"class": DOLLAR_NAMES * 2, "$group": ["$dae"] * 4 + ["v$ae"] * 4, "mse": 1.0}
+    )
+    ax = plot_per_class_bars(table, group="$group")
+    ax.figure.canvas.draw()
+    assert sorted(shown(t) for t in ax.get_xticklabels()) == sorted(DOLLAR_NAMES)
+    assert [shown(t) for t in ax.get_legend().get_texts()] == ["$dae", "v$ae"]
+    assert shown(ax.get_legend().get_title()) == "$group"
+    history = pd.DataFrame({"train_$cost$": [1.0, 0.5]}, index=[1, 2])
+    ax = plot_history(history, keys="$cost$")
+    ax.figure.canvas.draw()
+    assert shown(ax.get_legend().get_texts()[0]) == "train $cost$"
+    assert shown(ax.yaxis.label) == "$cost$"
+
+
+def test_long_class_names_do_not_shrink_the_plot():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(60, 2))
+    names = [f"a_very_long_class_name_of_42_characters_{i:02d}" for i in range(6)]
+    assert len(names[0]) == 42
+    widths = []
+    for labels in (np.arange(60) % 6, np.array(names * 10)):
+        ax = plot_embedding(Z, labels)
+        fig = ax.figure
+        fig.canvas.draw()
+        tight = fig.get_tightbbox(fig.canvas.get_renderer())
+        # The share of the saved figure (bbox_inches="tight") the plot takes.
+        widths.append(ax.get_window_extent().width / (tight.width * fig.dpi))
+    assert widths[1] > 0.75 * widths[0]
+    # Each name is still told apart by its start and end.
+    texts = [shown(t) for t in ax.get_legend().get_texts()]
+    assert len(set(texts)) == 6
+    assert all(t.endswith(f"_{i:02d}") for i, t in enumerate(texts))
+
+
+def test_plot_latent_grid_refuses_a_huge_n_before_allocating():
+    calls = []
+    match = "n=1000000 asks for a mosaic .* n=1024 or less"
+    with pytest.raises(ValueError, match=match):
+        plot_latent_grid(
+            lambda Z: calls.append(1), extent=(0, 1, 0, 1), n=10**6, image_shape=(8, 8)
+        )
+    assert calls == []

@@ -2,6 +2,7 @@
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,15 @@ from aembed import plotting
 from aembed._files import atomic_path, write_text
 from aembed.cli import main
 from aembed.compare import FittedMethod, available_methods
-from aembed.report import _figures, _inputs, _interactive, _summary, _tables, run_report
+from aembed.report import (
+    _figures,
+    _inputs,
+    _interactive,
+    _run,
+    _summary,
+    _tables,
+    run_report,
+)
 
 FAST = ["--max-epochs", "2", "--sweep", "2,3", "--seed", "0"]
 HAS_UMAP = "umap" in available_methods()
@@ -179,13 +188,19 @@ def _report(data, out, **kwargs):
     return run_report(data, out, **{**params, **kwargs})
 
 
-def test_each_table_is_written_before_the_figures(digits, tmp_path, monkeypatch):
+def test_a_failed_figure_is_a_warning_and_the_page_is_written(
+    digits, tmp_path, monkeypatch
+):
     def broken(*args, **kwargs):
         raise RuntimeError("drawing failed")
 
     monkeypatch.setattr(_figures, "draw_embeddings", broken)
-    with pytest.raises(RuntimeError, match="drawing failed"):
+    monkeypatch.setattr(_interactive, "page_maps", broken)
+    with pytest.warns(UserWarning, match="maps of the embeddings could not be drawn"):
         _report(digits, tmp_path, sweep_sizes=(2, 3))
+    page = (tmp_path / "index.html").read_text()
+    assert "interactive maps could not be drawn" in page
+    assert 'src="training_curves.png"' in page and 'src="embeddings.png"' not in page
     table = pd.read_csv(tmp_path / "results.csv", index_col="method")
     assert list(table.index) == ["vae", "pca"]
     assert (tmp_path / "per_class.csv").exists()
@@ -377,3 +392,70 @@ def test_the_page_needs_no_network(digits, tmp_path):
     markup = re.sub(r"<script.*?</script>", "", page, flags=re.DOTALL)
     assert "http" not in markup
     assert page.count('class="map"') == 2  # the browser test runs the scripts
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_quoted(tmp_path):
+    rng = np.random.default_rng(0)
+    names = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "plain"]
+    y = np.repeat(names, 30)
+    data = Bunch(data=rng.normal(size=(150, 4)), target=y, name="data")
+    _report(data, tmp_path, methods=["pca"])
+    cells = pd.read_csv(tmp_path / "per_class.csv", dtype=str)["class"].unique()
+    assert {"'" + n for n in names[:4]} | {"plain"} <= set(cells)
+    assert not any(c[0] in "=+-@" for c in cells)
+
+
+def test_atomic_write_errors_name_the_callers_path(tmp_path):
+    import errno
+
+    path = tmp_path / "results.csv"
+    with pytest.raises(OSError) as info:
+        with atomic_path(path) as tmp:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+    assert info.value.filename == str(path) and info.value.errno == errno.ENOSPC
+
+
+def test_an_unwritable_out_fails_before_any_fitting(digits, tmp_path, monkeypatch):
+    def fit_all(*args, **kwargs):
+        raise AssertionError("fitted before the folder was checked")
+
+    monkeypatch.setattr(_run, "fit_all", fit_all)
+    out = tmp_path / "out"
+    out.mkdir()
+    real = _inputs.tempfile.TemporaryFile
+
+    def read_only(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == out:
+            import errno
+
+            raise OSError(errno.EROFS, "Read-only file system", str(dir))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(_inputs.tempfile, "TemporaryFile", read_only)
+    match = "Read-only file system.*cannot be written"
+    with pytest.raises(OSError, match=match) as info:
+        _report(digits, out, methods=["pca"])
+    assert info.value.filename == str(out)
+
+
+def test_an_empty_out_is_refused(digits, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="out='' is empty"):
+        _report(digits, "", methods=["pca"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interactive_false_does_not_claim_bokeh_is_missing(digits, tmp_path):
+    _report(digits, tmp_path, methods=["pca"], interactive=False)
+    page = (tmp_path / "index.html").read_text()
+    assert "not installed" not in page and "turned off" in page
+
+
+def test_labels_with_dollar_signs_make_a_whole_report(tmp_path):
+    rng = np.random.default_rng(0)
+    y = np.repeat(["range_$5_to_$10", "$0-$50", "x" * 42], 40)
+    data = Bunch(data=rng.normal(size=(120, 4)), target=y, name="prices")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _report(data, tmp_path, methods=["pca"])
+    assert (tmp_path / "index.html").exists()

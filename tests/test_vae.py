@@ -5,13 +5,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from conftest import FAST
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV
 
 from aembed import VAEEmbedder
 from aembed._inference import MIN_INFERENCE_BATCH as _MIN_INFERENCE_BATCH
 from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
+from conftest import FAST
 
 FAST = dict(FAST, max_epochs=5)
 

@@ -55,10 +55,15 @@ def test_resolve_loss_follows_the_range_and_refuses_bce_outside_0_1():
         resolve_loss("bce", -1.0, 2.0)
 
 
-def test_check_fit_gives_float32_rows_and_their_statistics():
+@pytest.mark.parametrize(
+    ("dtype", "expected"),
+    [(np.float64, np.float64), (np.float32, np.float32), (np.int64, np.float32)],
+)
+def test_check_fit_gives_float_rows_and_their_statistics(dtype, expected):
+    # float64 rows stay float64 until scaled; anything else is float32.
     est = DenoisingAEEmbedder()
-    data, stats = check_fit(est, X, first=True, incremental=False)
-    assert data.dtype == np.float32 and data.flags.c_contiguous
+    data, stats = check_fit(est, X.astype(dtype), first=True, incremental=False)
+    assert data.dtype == expected and data.flags.c_contiguous
     assert stats.n_samples == 60
     np.testing.assert_allclose(stats.mean, X.mean(0), rtol=1e-6)
     assert est.n_features_in_ == 64

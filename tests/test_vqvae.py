@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 import torch
-from conftest import FAST
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import train_test_split
 
 from aembed import VQVAEEmbedder
 from aembed.nn import VectorQuantizer
+from conftest import FAST
 
 FAST = dict(FAST, n_codes=16, max_epochs=5)
 

@@ -1,6 +1,7 @@
 """What a fit sets up before skorch runs: the net, the data, the random context."""
 
 import contextlib
+import hashlib
 import math
 
 import numpy as np
@@ -9,6 +10,7 @@ from sklearn.utils import check_random_state
 
 from .._devices import resolve_device
 from .._distributed import data_parallel
+from .._persistence import plain_params
 from .._scaling import apply_scaling
 from .._streaming import BlockReader, StreamedRows
 from .._torch_state import TORCH_STATE_LOCK, float32_autograd, flush_denormal_enabled
@@ -42,16 +44,34 @@ def training_context(seed, device):
             torch.set_flush_denormal(flush)
 
 
-def device_and_parallel(device, distributed):
-    """The device to train on, and the data-parallel engine or None.
+def device_and_parallel(est, stats):
+    """The device to train ``est`` on, and the data-parallel engine or None.
 
     Started by a launcher on several processes (and unless
     ``distributed=False``), each process trains on its share through
-    Accelerate; on GPUs each takes its local one.
+    Accelerate; on GPUs each takes its local one. Every process must then
+    fit the same data (``stats`` describes them) with the same parameters,
+    which is checked before anything else is exchanged.
     """
-    device = resolve_device(device)
-    parallel = data_parallel(distributed, device)
-    return (device if parallel is None else parallel.device), parallel
+    device = resolve_device(est.device)
+    parallel = data_parallel(est.distributed, device)
+    if parallel is None:
+        return device, None
+    params, _ = plain_params(est.get_params(deep=False))
+    parallel.agree(
+        {
+            "rows": stats.n_samples,
+            "features": len(stats.mean),
+            # Identical data give identical sums, to the last bit.
+            "column means": hashlib.sha256(stats.mean.tobytes()).hexdigest()[:12],
+            **{
+                f"parameter {k}": repr(v)
+                for k, v in sorted(params.items())
+                if k not in ("verbose", "checkpoint_dir", "device")
+            },
+        }
+    )
+    return parallel.device, parallel
 
 
 def draw_seed(random_state, parallel):

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from ._common import _class_colors, _new_axes, _reject_sparse
+from ._common import _class_colors, _new_axes, _reject_sparse, _verbatim
 
 # Axis labels of the usual metric columns; others are shown as they are named.
 _METRIC_LABELS = {"mse": "MSE", "psnr": "PSNR (dB)"}
@@ -80,11 +80,13 @@ def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=No
     colors = _class_colors(len(groups))
     for k, (name, color) in enumerate(zip(groups, colors, strict=True)):
         offset = (k - (len(groups) - 1) / 2) * width
-        ax.bar(x + offset, wide[name].to_numpy(), width, color=color, label=str(name))
-    ax.set_xticks(x, [str(c) for c in wide.index])
+        ax.bar(
+            x + offset, wide[name].to_numpy(), width, color=color, label=_verbatim(name)
+        )
+    ax.set_xticks(x, [_verbatim(c) for c in wide.index])
     ax.set_xlabel("class")
     ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
-    ax.legend(title=group, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(title=_verbatim(group), loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title is not None:
         ax.set_title(title)
     return ax

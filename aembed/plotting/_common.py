@@ -64,6 +64,30 @@ def _reject_sparse(X, name):
         )
 
 
+def _verbatim(text):
+    """``text`` as matplotlib shows it verbatim: ``$`` does not start maths.
+
+    A class named ``$0-$50`` would otherwise lose its dollar signs, and one
+    named ``range_$5_to_$10`` crash the figure in the maths parser.
+    """
+    return str(text).replace("$", r"\$")
+
+
+def _legend_name(text, width=16):
+    """A legend entry on at most two lines of ``width`` characters.
+
+    Long class names would otherwise widen the legend beside a plot until
+    the plot itself shrinks to a fraction of the figure; a name too long
+    for two lines keeps its start and its end.
+    """
+    text = str(text)
+    if len(text) <= width:
+        return _verbatim(text)
+    if len(text) > 2 * width:
+        text = text[: width - 1] + "\u2026" + text[-width:]
+    return _verbatim(text[:width]) + "\n" + _verbatim(text[width:])
+
+
 def _check_positive_int(value, name):
     if not isinstance(value, Integral) or value < 1:
         raise ValueError(f"{name} must be a positive int; got {value!r}.")

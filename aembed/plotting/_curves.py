@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ._common import _class_colors, _new_axes, _new_figure
+from ._common import _class_colors, _new_axes, _new_figure, _verbatim
 
 # Up to this many curves in a panel, its legend sits inside it.
 _LEGEND_INSIDE = 6
@@ -73,7 +73,7 @@ def _draw_curves(ax, frame, columns, *, colors, prefix=""):
             linestyle="--" if split == "valid" else "-",
             marker=markers,
             markersize=3,
-            label=prefix + column.replace("_", " "),
+            label=_verbatim(prefix + column.replace("_", " ")),
         )
     # Epochs are whole numbers: no 1.5 on the axis of a short fit.
     from matplotlib.ticker import MaxNLocator
@@ -133,7 +133,7 @@ def plot_history(history, *, keys=None, ax=None, title=None):
     ax = _new_axes(ax, figsize=(6, 4))
     _draw_curves(ax, frame, columns, colors=colors)
     ax.set_xlabel("epoch")
-    ax.set_ylabel(terms[0] if len(terms) == 1 else "value")
+    ax.set_ylabel(_verbatim(terms[0]) if len(terms) == 1 else "value")
     ax.legend()
     if title is not None:
         ax.set_title(title)

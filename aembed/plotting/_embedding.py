@@ -12,9 +12,11 @@ from ._common import (
     _check_positive_number,
     _class_colors,
     _closed_on_error,
+    _legend_name,
     _new_axes,
     _pyplot,
     _reject_sparse,
+    _verbatim,
 )
 
 # Beyond this many classes a legend no longer fits beside the plot, so the
@@ -124,6 +126,9 @@ def _scatter(ax, Z, labels, *, class_names, s, alpha, legend=True):
 
     classes, index = np.unique(labels, return_inverse=True)
     names = _class_names(classes, class_names)
+    short = [_legend_name(n) for n in names]
+    # Cut names that would then read alike are kept whole.
+    names = short if len(set(short)) == len(short) else [_verbatim(n) for n in names]
     colors = np.asarray(_class_colors(len(classes)))
     points = ax.scatter(
         Z[order, 0],

@@ -13,8 +13,12 @@ from ._common import (
     _new_figure,
     _pyplot,
     _reject_sparse,
+    _verbatim,
 )
 from ._embedding import _check_labels, _frame_titles, _scatter
+
+# The most values a mosaic of decoded images holds (about 8,000 pixels square).
+_MAX_MOSAIC = 2**26
 
 
 def _check_image_shape(image_shape):
@@ -183,10 +187,10 @@ def plot_reconstructions(
                 _imshow(ax, images[j], cmap=cmap, vmin=vmin, vmax=vmax)
             else:
                 ax.set_axis_off()
-        axes_row[0].set_ylabel(name, rotation=0, ha="right", va="center")
+        axes_row[0].set_ylabel(_verbatim(name), rotation=0, ha="right", va="center")
     if titles is not None:
         for ax, text in zip(axes[0], titles, strict=False):
-            ax.set_title(str(text))
+            ax.set_title(_verbatim(text))
     return fig
 
 
@@ -354,6 +358,14 @@ def plot_latent_grid(decode, *, extent, n=15, image_shape, ax=None, cmap="gray")
     [-2.0, 2.0]
     """
     n = _check_positive_int(n, "n")
+    pixels = int(np.prod(_check_image_shape(image_shape)))
+    if n * n * pixels > _MAX_MOSAIC:
+        largest = int((_MAX_MOSAIC // pixels) ** 0.5)
+        raise ValueError(
+            f"n={n} asks for a mosaic of {n}**2 images of {pixels:,} pixels "
+            f"({n * n * pixels:,} values), more than a figure can show; "
+            f"n={largest} or less fits in {_MAX_MOSAIC:,}."
+        )
     xmin, xmax, ymin, ymax = _check_extent(extent)
     steps = (np.arange(n) + 0.5) / n
     xs = xmin + steps * (xmax - xmin)

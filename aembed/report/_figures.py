@@ -5,6 +5,8 @@ and saves it through :class:`Figures`, which writes every file atomically
 and remembers its caption for the page.
 """
 
+import warnings
+
 import numpy as np
 
 from .. import plotting
@@ -224,23 +226,46 @@ def draw_animations(figures, snapshots, y_snap, image_shape, label_names):
 
 
 def draw_all(out, data, fit, seed):
-    """Every static figure and animation; returns the collected entries."""
+    """Every static figure and animation; returns the collected entries.
+
+    A figure that fails is left out with a warning: the models are fitted
+    and the tables written by now, and the page must still be.
+    """
     fitted, names = fit.fitted, data.label_names
     figures = Figures(out)
-    draw_embeddings(figures, fitted, data.y_test, names)
-    draw_training_curves(figures, fitted, len(data.X_valid) > 0)
-    draw_per_class(figures, fit.results, data.has_psnr)
+
+    def draw(what, function, *args):
+        try:
+            function(figures, *args)
+        except Exception as exc:  # noqa: BLE001 - any figure's failure
+            warnings.warn(
+                f"The report's {what} could not be drawn and are left out of "
+                f"the page ({type(exc).__name__}: {exc}).",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    draw("maps of the embeddings", draw_embeddings, fitted, data.y_test, names)
+    draw("training curves", draw_training_curves, fitted, len(data.X_valid) > 0)
+    draw("per-class bars", draw_per_class, fit.results, data.has_psnr)
     if fit.sweep is not None:
-        draw_sweep(figures, fit.sweep, data.has_psnr)
-    draw_codebook(figures, fitted, data.X_train)
+        draw("sweep figures", draw_sweep, fit.sweep, data.has_psnr)
+    draw("codebook figures", draw_codebook, fitted, data.X_train)
     if data.image_shape is not None:
-        draw_reconstructions(
-            figures, fitted, data.X_test, data.y_test, data.image_shape, names
+        draw(
+            "reconstructions",
+            draw_reconstructions,
+            fitted,
+            data.X_test,
+            data.y_test,
+            data.image_shape,
+            names,
         )
-        draw_generative(figures, fitted, data.image_shape, seed)
+        draw("generated images", draw_generative, fitted, data.image_shape, seed)
     if fit.snapshots:
-        draw_animations(
-            figures,
+        draw(
+            "animations",
+            draw_animations,
             fit.snapshots,
             data.y_test[fit.snapshot_rows],
             data.image_shape,

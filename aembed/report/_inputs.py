@@ -5,6 +5,8 @@ rows are split (stratified) and mapped into the common units every method
 sees.
 """
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,9 @@ def check_options(n_components, test_size, validation_size, sweep_sizes, interac
 
 
 def check_out(out, overwrite):
+    if not os.fspath(out):
+        # Path("") is the current folder, which the report would fill.
+        raise ValueError("out='' is empty; give the folder to write the report to.")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"out={str(out)!r} is a file, not a folder.")
@@ -55,6 +60,20 @@ def check_out(out, overwrite):
             "or pass overwrite=True to replace the report's files in it."
         )
     return out
+
+
+def make_out(out):
+    """Create ``out`` and check that files can be written there, before fitting."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise type(exc)(
+            exc.errno,
+            f"{exc.strerror}; the report cannot be written to this folder",
+            str(out),
+        ) from None
 
 
 def check_sweep(sweep_sizes):

@@ -291,8 +291,14 @@ def method_heading(name, result):
     return f"{html.escape(method_name(name))} ({html.escape(result.evaluation)})"
 
 
-def page_maps(data, fit, seed, interactive):
+def page_maps(data, fit, seed, interactive, turned_off=False):
     """The page's interactive maps (or None) and the sentence above them."""
+    if turned_off:
+        return None, (
+            "The interactive maps were turned off (interactive=False, or "
+            "<code>--no-interactive</code>). The static maps are below "
+            '(<a href="embeddings.png">embeddings.png</a>).'
+        )
     if not interactive:
         return None, (
             "The interactive maps need Bokeh, which is not installed: "

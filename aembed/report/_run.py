@@ -8,11 +8,12 @@ files.
 
 import sys
 import time
+import warnings
 
 from ..compare._methods import check_methods, check_sizes
 from . import _figures, _interactive, _provenance, _tables
 from ._fitting import fit_all
-from ._inputs import check_options, check_out, prepare
+from ._inputs import check_options, check_out, make_out, prepare
 from ._summary import write_page
 
 
@@ -104,6 +105,7 @@ def run_report(
     ['embeddings.png', 'index.html', 'per_class.csv']
     """
     started = time.perf_counter()
+    turned_off = interactive is False
     sweep_sizes, interactive = check_options(
         n_components, test_size, validation_size, sweep_sizes, interactive
     )
@@ -113,7 +115,7 @@ def run_report(
         methods, len(data.X_train), len(data.X_test), data.n_features, n_components
     )
     out = check_out(out, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
+    make_out(out)
     if verbose:
         _log(
             f"{data.name}: {len(data.X_train)} training rows ({len(data.X_valid)} "
@@ -143,10 +145,27 @@ def run_report(
     _provenance.write_run_json(out / "run.json", record)
 
     figures = _figures.draw_all(out, data, fit, seed)
-    if verbose and not interactive:
+    if verbose and not interactive and not turned_off:
         hint = _interactive.INSTALL_HINT
         _log(f"interactive maps skipped: Bokeh is not installed ({hint})")
-    maps, maps_note = _interactive.page_maps(data, fit, seed, interactive)
+    try:
+        maps, maps_note = _interactive.page_maps(
+            data, fit, seed, interactive, turned_off
+        )
+    except Exception as exc:  # noqa: BLE001 - the page is written regardless
+        warnings.warn(
+            "The report's interactive maps could not be drawn and are left out "
+            f"of the page ({type(exc).__name__}: {exc}).",
+            UserWarning,
+            stacklevel=2,
+        )
+        maps, maps_note = (
+            None,
+            (
+                "The interactive maps could not be drawn; the static maps are below "
+                '(<a href="embeddings.png">embeddings.png</a>).'
+            ),
+        )
     elapsed = time.perf_counter() - started
     record["wall_time_s"] = round(elapsed, 1)
     _provenance.write_run_json(out / "run.json", record)

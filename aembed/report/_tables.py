@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .._files import atomic_path, write_text
 from ..compare import per_class, summary
@@ -263,6 +264,28 @@ def reading(table, n_neighbors=5):
     return " ".join(parts)
 
 
+def csv_safe(frame):
+    """``frame`` with text cells that a spreadsheet would run made inert.
+
+    A class named ``=HYPERLINK(...)`` (or starting with ``+``, ``-``, ``@``,
+    a tab or a carriage return) is a formula to Excel and LibreOffice when
+    the CSV is opened; a leading apostrophe, OWASP's advice, keeps it text.
+    """
+
+    def cell(value):
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(cell)
+    if not pd.api.types.is_numeric_dtype(frame.index):
+        frame.index = frame.index.map(cell)
+    return frame
+
+
 class TableWriter:
     """Writes each table the moment its numbers exist, atomically."""
 
@@ -274,11 +297,11 @@ class TableWriter:
     def results(self, results):
         table = summary(results)
         with atomic_path(self.out / "results.csv") as tmp:
-            table.to_csv(tmp)
+            csv_safe(table).to_csv(tmp)
         classes = per_class(results)
         if not classes.empty:
             with atomic_path(self.out / "per_class.csv") as tmp:
-                classes.to_csv(tmp, index=False)
+                csv_safe(classes).to_csv(tmp, index=False)
             self._link("per_class.csv")
         return table
 
@@ -296,7 +319,7 @@ class TableWriter:
 
     def sweep(self, sweep):
         with atomic_path(self.out / "latent_sweep.csv") as tmp:
-            sweep.to_csv(tmp, index=False)
+            csv_safe(sweep).to_csv(tmp, index=False)
         self._link("latent_sweep.csv")
 
     def _link(self, name):
