@@ -9,6 +9,7 @@ import numpy as np
 
 from .._files import write_text
 from .._persistence import to_plain
+from .._training._callbacks import EpochTicks
 from ..compare._methods import TRAINED_METHODS, method_name
 
 # The packages whose versions decide the numbers, by distribution name.
@@ -45,12 +46,11 @@ def estimator_params(estimator):
         return {}
     params = estimator.get_params(deep=False)
     if params.get("callbacks"):
-        names = [
-            type(c[1] if isinstance(c, tuple) else c).__name__
-            for c in params["callbacks"]
+        callbacks = [c[1] if isinstance(c, tuple) else c for c in params["callbacks"]]
+        # The progress bar's callback only counts epochs: not the user's.
+        params["callbacks"] = [
+            type(c).__name__ for c in callbacks if not isinstance(c, EpochTicks)
         ]
-        # The progress bar's private callback only counts epochs.
-        params["callbacks"] = [n for n in names if not n.startswith("_")]
     return {k: _plain(v) for k, v in params.items()}
 
 
