@@ -10,6 +10,7 @@ subclass adds its parameters and builds its PyTorch module in
 
 import contextlib
 import copy
+import functools
 import math
 import os
 import tempfile
@@ -36,10 +37,12 @@ from skorch.history import History
 from . import _persistence
 from ._devices import resolve_device as _resolve_device
 from ._distributed import data_parallel, is_secondary_process
+from ._augment import random_affine
 from ._graph import neighbor_graph, spectral_layout
 from ._inference import rowwise
 from ._inputs import as_array
 from ._net import CosineSchedule, EmbedderNet, EpochProgressBar, NeighborTerm
+from ._teacher import TeacherTerm, current_layout, teacher_layout
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
 from ._streaming import BlockReader, StreamedRows, is_out_of_core, load_memmap
 from ._torch_state import (
@@ -282,6 +285,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "checkpoint_dir": [str, os.PathLike, None],
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "teacher_weight": [Interval(Real, 0, None, closed="left")],
+        "augment": [StrOptions({"auto"}), "array-like", None],
         "device": [str, torch.device],
         "distributed": [StrOptions({"auto"}), "boolean"],
         "mixed_precision": ["boolean"],
@@ -312,6 +317,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         checkpoint_dir=None,
         neighbor_weight=0.0,
         n_neighbors=15,
+        teacher_weight=1.0,
+        augment="auto",
         device="cpu",
         distributed="auto",
         mixed_precision=False,
@@ -338,6 +345,8 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.checkpoint_dir = checkpoint_dir
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
+        self.teacher_weight = teacher_weight
+        self.augment = augment
         self.device = device
         self.distributed = distributed
         self.mixed_precision = mixed_precision
@@ -710,17 +719,37 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         rows = train.cpu().numpy()
         graph = neighbor_graph(rows, self.n_neighbors, random_state=seed)
+        augment = self._augmentation()
+        start = None
         if not warm:
-            layout = spectral_layout(graph, self.n_components, random_state=seed)
+            start = spectral_layout(graph, self.n_components, random_state=seed)
+        teacher = None
+        if self.teacher_weight > 0:
+            if warm:  # the teacher starts from the current map
+                start = current_layout(net, train)
+            teacher = teacher_layout(graph, start, _NEIGHBOR_SCALE, seed)
+            start = None if warm else teacher
+        if start is not None:
             world = 1 if parallel is None else parallel.world
             net.fit_layout(
                 train,
-                layout,
+                start,
                 n_passes=_LAYOUT_PASSES,
                 batch_size=net.batch_size * world,
+                augment=augment,
             )
         weight = self.neighbor_weight * train.shape[1]
-        return NeighborTerm(train, graph, weight, scale=_NEIGHBOR_SCALE)
+        if teacher is None and augment is None:
+            return NeighborTerm(train, graph, weight, scale=_NEIGHBOR_SCALE)
+        return TeacherTerm(
+            train,
+            graph,
+            weight,
+            _NEIGHBOR_SCALE,
+            teacher=teacher,
+            teacher_weight=self.teacher_weight * train.shape[1],
+            augment=augment,
+        )
 
     def _resolve_epochs(self, n_samples):
         """``max_epochs``, with ``"auto"`` resolved for ``n_samples`` rows.
@@ -886,9 +915,9 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         for name, constraints in self._parameter_constraints.items():
             if any(getattr(c, "type", None) is Integral for c in constraints):
                 _reject_bools(**{name: getattr(self, name)})
-        for name in ("hidden_layer_sizes", "image_shape"):
+        for name in ("hidden_layer_sizes", "image_shape", "augment"):
             sizes = getattr(self, name)
-            if sizes is None:
+            if sizes is None or isinstance(sizes, str):
                 continue
             # sklearn's "array-like" admits dicts and sets, whose order (and
             # what a saved file can hold) is not that of a sequence.
@@ -920,6 +949,12 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if shape is not None and int(np.prod(shape)) != n_features:
             raise ValueError(
                 f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} "
+                f"values per image, but X has {n_features} features."
+            )
+        shape = self._augment_shape()
+        if shape is not None and int(np.prod(shape)) != n_features:
+            raise ValueError(
+                f"augment={tuple(self.augment)} holds {int(np.prod(shape))} "
                 f"values per image, but X has {n_features} features."
             )
         if any(not isinstance(h, Integral) or h < 1 for h in self.hidden_layer_sizes):
@@ -988,17 +1023,20 @@ class _BaseEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _image_shape(self):
         """``image_shape`` as ``(channels, height, width)``, or None."""
-        if self.image_shape is None:
+        return _as_image_shape(self.image_shape, "image_shape")
+
+    def _augment_shape(self):
+        """The image geometry that ``augment`` transforms, or None."""
+        if isinstance(self.augment, str):  # "auto"
+            return self._image_shape()
+        return _as_image_shape(self.augment, "augment")
+
+    def _augmentation(self):
+        """The random transform of the neighbour term's rows, or None."""
+        shape = self._augment_shape()
+        if shape is None:
             return None
-        shape = tuple(self.image_shape)
-        if len(shape) == 2:
-            shape = (1, *shape)
-        if len(shape) != 3 or any(not isinstance(s, Integral) or s < 1 for s in shape):
-            raise ValueError(
-                "image_shape must be (height, width) or (channels, height, width) "
-                f"of positive integers, got {self.image_shape!r}."
-            )
-        return shape
+        return functools.partial(random_affine, image_shape=shape)
 
     def _resolve_loss(self, low, high):
         """The reconstruction loss, given the range of the scaled data."""
@@ -1483,3 +1521,19 @@ def _chunks(X, chunk):
 
 def _silent(*args, **kwargs):
     pass
+
+
+def _as_image_shape(value, name):
+    """``value``, ``(height, width)`` or ``(channels, height, width)``, as
+    ``(channels, height, width)``; None stays None."""
+    if value is None:
+        return None
+    shape = tuple(value)
+    if len(shape) == 2:
+        shape = (1, *shape)
+    if len(shape) != 3 or any(not isinstance(s, Integral) or s < 1 for s in shape):
+        raise ValueError(
+            f"{name} must be (height, width) or (channels, height, width) "
+            f"of positive integers, got {value!r}."
+        )
+    return shape

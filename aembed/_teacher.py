@@ -12,6 +12,10 @@ import numpy as np
 import torch
 
 from ._graph import UMAP_A, UMAP_B
+from ._net import NeighborTerm
+
+# Epochs of the teacher's optimisation: UMAP's own number above 10,000 rows.
+TEACHER_EPOCHS = 200
 
 
 def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
@@ -91,3 +95,80 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
         layout += step
     layout -= layout.mean(0)
     return layout.numpy()
+
+
+def teacher_layout(graph, start, scale, random_state):
+    """The teacher for a map whose similarities take distances times ``scale``.
+
+    :func:`umap_layout` from ``start``, in UMAP's units, divided by
+    ``scale`` into the embedding's, as a float32 tensor.
+    """
+    layout = umap_layout(graph, start, n_epochs=TEACHER_EPOCHS, random_state=random_state)
+    return torch.from_numpy(layout / scale)
+
+
+def current_layout(net, X, batch_size=4096):
+    """The net's embedding of the rows ``X`` (a tensor), as an array."""
+    net.module_.eval()
+    with torch.no_grad():
+        parts = [
+            net.module_.embed(X[i : i + batch_size].to(net.device)).float().cpu()
+            for i in range(0, len(X), batch_size)
+        ]
+    return torch.cat(parts).numpy()
+
+
+class TeacherTerm(NeighborTerm):
+    """The neighbour term, guided by a teacher layout, on augmented views.
+
+    As :class:`~._net.NeighborTerm`, plus, when ``teacher`` is given, the
+    squared distance of both ends of each sampled edge to their places in
+    the teacher layout, weighted by ``teacher_weight``; and, when
+    ``augment`` is given, both ends are embedded from randomly transformed
+    copies of their rows (``augment(x)``), each pulled towards its row's
+    teacher place, while the model's own loss (the reconstruction) still
+    sees the batch as it is.
+
+    Parameters
+    ----------
+    X, graph, weight, scale
+        As :class:`~._net.NeighborTerm`.
+    teacher : torch.Tensor of shape (n_samples, n_components) or None
+        The teacher layout, in the embedding's units.
+    teacher_weight : float
+        Factor of the teacher term in the training loss.
+    augment : callable or None
+        Maps a batch of rows to randomly transformed copies.
+    """
+
+    def __init__(self, X, graph, weight, scale, teacher, teacher_weight, augment):
+        super().__init__(X, graph, weight, scale)
+        self.teacher = teacher
+        self.teacher_weight = teacher_weight
+        self.augment = augment
+
+    def loss_terms(self, module, batch, device, parallel=None):
+        tail_rows = self.sampler.sample(batch.index)
+        tails = self.X[tail_rows].to(device, non_blocking=True)
+        n = len(batch.x)
+        if self.augment is None:
+            terms = module(batch.x, tails)
+            z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
+        else:
+            # One draw per call: in data-parallel training each call's rows
+            # are one share of the global batch.
+            views = torch.cat([self.augment(batch.x), self.augment(tails)])
+            terms = module(batch.x, views)
+            terms.pop("embedding")
+            z_heads, z_tails = terms.pop("tail_embedding").split(n)
+        neighbor = self(z_heads, z_tails, batch.share, parallel)
+        terms["neighbor"] = neighbor
+        terms["loss"] = terms["loss"] + self.weight * neighbor
+        if self.teacher is not None:
+            rows = torch.cat([batch.index, tail_rows])
+            target = self.teacher[rows].to(device, non_blocking=True)
+            z = torch.cat([z_heads, z_tails]).float()
+            teacher = (z - target).pow(2).sum(1).mean()
+            terms["teacher"] = teacher
+            terms["loss"] = terms["loss"] + self.teacher_weight * teacher
+        return terms
