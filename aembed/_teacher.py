@@ -27,8 +27,8 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
     along the clipped gradient of its attraction, and its head apart from
     ``n_negatives`` uniformly drawn rows; the step size decays linearly from
     1 to 0. The moves of one epoch are applied at once rather than one edge
-    after another. Edges too weak to be drawn within ``n_epochs`` are
-    dropped, as in UMAP.
+    after another, their sum clipped as UMAP clips each. Edges too weak to
+    be drawn within ``n_epochs`` are dropped, as in UMAP.
 
     Parameters
     ----------
@@ -92,7 +92,9 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
         coef = 2 * b / ((0.001 + d2) * (1 + a * d2.pow(b)))
         move = torch.where(d2 > 0, (coef * diff).clamp(-4, 4), 0.0) * alpha
         step.index_add_(0, head, move)
-        layout += step
+        # Applied at once, a row's many clipped moves would add up to jumps
+        # that sequential SGD never makes: clip their sum as UMAP clips one.
+        layout += step.clamp(-4 * alpha, 4 * alpha)
     layout -= layout.mean(0)
     return layout.numpy()
 

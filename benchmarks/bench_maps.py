@@ -173,8 +173,10 @@ def patched_train_step(self, batch, **fit_params):
     return {"loss": terms["loss"], "y_pred": None, "terms": terms}
 
 
-base._BaseEmbedder._neighbor_term = patched_neighbor_term
-netmod.EmbedderNet.train_step_single = patched_train_step
+def patch():
+    """The first prototype (``--proto``): the term replaced in place."""
+    base._BaseEmbedder._neighbor_term = patched_neighbor_term
+    netmod.EmbedderNet.train_step_single = patched_train_step
 
 
 def load(name, seed):
@@ -235,6 +237,7 @@ def main():
     p.add_argument("--plain", action="store_true")
     p.add_argument("--umap", action="store_true")
     p.add_argument("--tag", default="")
+    p.add_argument("--proto", action="store_true")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -256,6 +259,15 @@ def main():
                          trustworthiness(Xte, Zte), float("nan"), fit))
             print(rows[-1], flush=True)
     extra = {}
+    if args.proto:
+        patch()
+    else:
+        import aembed._teacher as teacher
+
+        teacher.TEACHER_EPOCHS = args.teacher_epochs
+        base._LAYOUT_PASSES = args.layout_passes
+        extra["teacher_weight"] = args.tw
+        extra["augment"] = (28, 28) if args.aug else None
     if args.hidden:
         extra["hidden_layer_sizes"] = tuple(int(v) for v in args.hidden.split(","))
     if args.epochs:
