@@ -154,6 +154,29 @@ default="relu"
         ``neighbor_weight=0`` it is inert (no graph is built, and training
         is the same whatever its value).
 
+    teacher_weight : float, default=1.0
+        Weight of a teacher layout in the neighbour-preserving mode
+        (``neighbor_weight`` > 0): before training, the training rows'
+        layout is optimised on the graph as UMAP optimises its own (200
+        epochs of UMAP's objective, from the spectral start, in torch), the
+        network is first fitted to it, and each batch then adds the squared
+        distance of the embedded ends of its edges to their places in that
+        layout, times ``teacher_weight`` and the number of features
+        (recorded as ``train_teacher``). The layout is dropped after
+        ``fit``. 0 trains the neighbour term alone. Inert when
+        ``neighbor_weight=0``.
+
+    augment : "auto", tuple of int or None, default="auto"
+        Random small affine transforms of image rows in the
+        neighbour-preserving mode: both ends of each sampled edge are
+        embedded from copies rotated by up to 10 degrees, scaled by up to
+        10 % and shifted by up to 2 pixels, each pulled towards its row's
+        place in the map, while the reconstruction still sees the rows as
+        they are. ``"auto"`` augments when ``image_shape`` is given; a
+        ``(height, width)`` or ``(channels, height, width)`` tuple gives the
+        images' geometry to a dense network (rows flattened in C-order);
+        None turns it off. Inert when ``neighbor_weight=0``.
+
     device : str or torch.device, default="cpu"
         Where to train and infer, as PyTorch names it: ``"cpu"``,
         ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a :class:`torch.device`;

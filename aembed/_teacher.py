@@ -13,9 +13,11 @@ import torch
 
 from ._graph import UMAP_A, UMAP_B
 from ._net import NeighborTerm
+from .nn._random import rand_like
 
 # Epochs of the teacher's optimisation: UMAP's own number above 10,000 rows.
 TEACHER_EPOCHS = 200
+MIXUP = 0.0
 
 
 def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
@@ -153,16 +155,25 @@ class TeacherTerm(NeighborTerm):
         tail_rows = self.sampler.sample(batch.index)
         tails = self.X[tail_rows].to(device, non_blocking=True)
         n = len(batch.x)
-        if self.augment is None:
+        mix = None
+        if MIXUP:
+            mix = rand_like(torch.empty(n, 1, device=batch.x.device)) * MIXUP
+        if self.augment is None and mix is None:
             terms = module(batch.x, tails)
             z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
         else:
             # One draw per call: in data-parallel training each call's rows
             # are one share of the global batch.
-            views = torch.cat([self.augment(batch.x), self.augment(tails)])
-            terms = module(batch.x, views)
+            heads = batch.x
+            if self.augment is not None:
+                heads, tails = self.augment(heads), self.augment(tails)
+            views = [heads, tails]
+            if mix is not None:
+                views.append((1 - mix) * heads + mix * tails)
+            terms = module(batch.x, torch.cat(views))
             terms.pop("embedding")
-            z_heads, z_tails = terms.pop("tail_embedding").split(n)
+            z_views = terms.pop("tail_embedding").split(n)
+            z_heads, z_tails = z_views[0], z_views[1]
         neighbor = self(z_heads, z_tails, batch.share, parallel)
         terms["neighbor"] = neighbor
         terms["loss"] = terms["loss"] + self.weight * neighbor
@@ -170,6 +181,10 @@ class TeacherTerm(NeighborTerm):
             rows = torch.cat([batch.index, tail_rows])
             target = self.teacher[rows].to(device, non_blocking=True)
             z = torch.cat([z_heads, z_tails]).float()
+            if mix is not None:
+                t_heads, t_tails = target.split(n)
+                target = torch.cat([target, (1 - mix) * t_heads + mix * t_tails])
+                z = torch.cat([z, z_views[2].float()])
             teacher = (z - target).pow(2).sum(1).mean()
             terms["teacher"] = teacher
             terms["loss"] = terms["loss"] + self.teacher_weight * teacher

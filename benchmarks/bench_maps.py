@@ -265,6 +265,7 @@ def main():
         import aembed._teacher as teacher
 
         teacher.TEACHER_EPOCHS = args.teacher_epochs
+        teacher.MIXUP = args.mixup
         base._LAYOUT_PASSES = args.layout_passes
         extra["teacher_weight"] = args.tw
         extra["augment"] = (28, 28) if args.aug else None
@@ -280,7 +281,7 @@ def main():
         extra["image_shape"] = (28, 28)
     for m in args.models:
         for s in args.seeds:
-            for w in ([0.0] if args.plain else []) + [args.w]:
+            for w in ([0.0] if args.plain else []) + ([args.w] if args.w > 0 else []):
                 cls = _common.ESTIMATORS[m]
                 kw = dict(extra) if w > 0 else {}
                 est = cls(random_state=s, neighbor_weight=w, **kw)

@@ -16,6 +16,7 @@ from .._files import atomic_path, write_text
 from .._scaling import apply_scaling, undo_scaling
 from ..callbacks import LatentSnapshots, ValidationLoss
 from ..compare import (
+    NEIGHBOR_METHODS,
     RESULT_COLUMNS,
     TRAINED_METHODS,
     _check_sizes,
@@ -496,6 +497,10 @@ def _fit_all(
             )
             callbacks.append(snapshots[m])
         method_params[m] = {"callbacks": callbacks}
+        if m in NEIGHBOR_METHODS and data.image_shape is not None:
+            # Images: the neighbour mode trains on rotated, scaled and
+            # shifted copies, with the estimator's own (dense) network.
+            method_params[m]["augment"] = tuple(data.image_shape)
 
     # The sweep reuses the compared VAE at its size (callbacks only watch).
     sweep_new = [s for s in sweep_sizes if not (s == n_components and "vae" in methods)]
