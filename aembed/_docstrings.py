@@ -157,8 +157,9 @@ default="relu"
     teacher_weight : float, default=1.0
         Weight of a teacher layout in the neighbour-preserving mode
         (``neighbor_weight`` > 0): before training, the training rows'
-        layout is optimised on the graph as UMAP optimises its own (200
-        epochs of UMAP's objective, from the spectral start, in torch), the
+        layout is optimised on the graph as UMAP optimises its own (its
+        objective, from the spectral start, in torch, for umap-learn's 500
+        epochs up to 10,000 rows and 200 above), the
         network is first fitted to it, and each batch then adds the squared
         distance of the embedded ends of its edges to their places in that
         layout, times ``teacher_weight`` and the number of features

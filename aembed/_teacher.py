@@ -15,8 +15,9 @@ from ._graph import UMAP_A, UMAP_B
 from ._net import NeighborTerm
 from .nn._random import rand_like
 
-# Epochs of the teacher's optimisation: UMAP's own number above 10,000 rows.
-TEACHER_EPOCHS = 200
+# Epochs of the teacher's optimisation; None: umap-learn's, 500 up to
+# 10,000 rows and 200 above.
+TEACHER_EPOCHS = None
 MIXUP = 0.0
 
 
@@ -104,10 +105,12 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
 def teacher_layout(graph, start, scale, random_state):
     """The teacher for a map whose similarities take distances times ``scale``.
 
-    :func:`umap_layout` from ``start``, in UMAP's units, divided by
+    :func:`umap_layout` from ``start`` for umap-learn's number of epochs
+    (500 up to 10,000 rows, 200 above), in UMAP's units, divided by
     ``scale`` into the embedding's, as a float32 tensor.
     """
-    layout = umap_layout(graph, start, n_epochs=TEACHER_EPOCHS, random_state=random_state)
+    n_epochs = TEACHER_EPOCHS or (500 if graph.shape[0] <= 10_000 else 200)
+    layout = umap_layout(graph, start, n_epochs=n_epochs, random_state=random_state)
     return torch.from_numpy(layout / scale)
 
 

@@ -227,7 +227,7 @@ def main():
     p.add_argument("--clean-recon", action="store_true")
     p.add_argument("--mixup", type=float, default=0.0)
     p.add_argument("--teacher", default="none")
-    p.add_argument("--teacher-epochs", type=int, default=200)
+    p.add_argument("--teacher-epochs", type=int, default=None)
     p.add_argument("--tw", type=float, default=0.0)
     p.add_argument("--layout-passes", type=int, default=5)
     p.add_argument("--hidden", default=None)
