@@ -145,3 +145,15 @@ def test_bad_augment_is_refused(digits, augment, error, match):
     X, _ = digits
     with pytest.raises(error, match=match):
         DenoisingAEEmbedder(**FAST, neighbor_weight=1.0, augment=augment).fit(X)
+
+
+def test_save_and_load_keep_the_parameters(tmp_path, digits):
+    from aembed import load
+
+    X, _ = digits
+    est = VAEEmbedder(**FAST, neighbor_weight=1.0, teacher_weight=0.5, augment=(8, 8))
+    est.fit(X).save(tmp_path / "m.aembed")
+    loaded = load(tmp_path / "m.aembed")
+    assert loaded.get_params()["teacher_weight"] == 0.5
+    assert tuple(loaded.get_params()["augment"]) == (8, 8)
+    np.testing.assert_array_equal(est.transform(X), loaded.transform(X))
