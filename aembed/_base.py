@@ -35,16 +35,16 @@ from skorch.callbacks.scoring import ScoringBase
 from skorch.history import History
 
 from . import _persistence
+from ._augment import random_affine
 from ._devices import resolve_device as _resolve_device
 from ._distributed import data_parallel, is_secondary_process
-from ._augment import random_affine
 from ._graph import neighbor_graph, spectral_layout
 from ._inference import rowwise
 from ._inputs import as_array
 from ._net import CosineSchedule, EmbedderNet, EpochProgressBar, NeighborTerm
-from ._teacher import TeacherTerm, current_layout, teacher_layout
 from ._scaling import ColumnStats, apply_scaling, fit_scaling, undo_scaling
 from ._streaming import BlockReader, StreamedRows, is_out_of_core, load_memmap
+from ._teacher import TeacherTerm, current_layout, teacher_layout
 from ._torch_state import (
     TORCH_STATE_LOCK,
     float32_autograd,

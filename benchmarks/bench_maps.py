@@ -21,7 +21,12 @@ from sklearn.model_selection import train_test_split
 
 import aembed._base as base
 import aembed._net as netmod
-from aembed._graph import UMAP_A, UMAP_B, neighbor_graph, spectral_layout, umap_cross_entropy
+from aembed._graph import (
+    UMAP_A,
+    UMAP_B,
+    neighbor_graph,
+    spectral_layout,
+)
 from aembed.metrics import knn_accuracy, trustworthiness
 
 CFG = {}
@@ -53,7 +58,7 @@ def torch_umap_layout(graph, init, n_epochs=200, negatives=5, seed=0):
     keep = w >= w.max() / n_epochs
     head = torch.from_numpy(coo.row.astype(np.int64))[keep]
     tail = torch.from_numpy(coo.col.astype(np.int64))[keep]
-    p = (w[keep] / w.max())
+    p = w[keep] / w.max()
     Y = torch.as_tensor(init, dtype=torch.float32).clone()
     Y = 10 * (Y - Y.min(0).values) / (Y.max(0).values - Y.min(0).values)
     n = len(Y)
@@ -102,8 +107,12 @@ def patched_neighbor_term(self, net, train, seed, warm, parallel=None):
         teacher = teacher / _NEIGHBOR_SCALE
         layout = teacher
     CFG["t_teacher"] = time.perf_counter() - t0
-    term = Term(train, graph, self.neighbor_weight * train.shape[1], scale=_NEIGHBOR_SCALE)
-    term.teacher = None if teacher is None else torch.as_tensor(teacher, dtype=torch.float32)
+    term = Term(
+        train, graph, self.neighbor_weight * train.shape[1], scale=_NEIGHBOR_SCALE
+    )
+    term.teacher = (
+        None if teacher is None else torch.as_tensor(teacher, dtype=torch.float32)
+    )
     term.teacher_weight = CFG["tw"] * train.shape[1]
     term.side = CFG["side"]
     if not warm:
@@ -205,14 +214,24 @@ def load(name, seed):
     elif name == "classif":
         from sklearn.datasets import make_classification
 
-        X, y = make_classification(20000, 20, n_informative=10, n_classes=5,
-                                   n_clusters_per_class=2, random_state=0)
+        X, y = make_classification(
+            20000,
+            20,
+            n_informative=10,
+            n_classes=5,
+            n_clusters_per_class=2,
+            random_state=0,
+        )
         X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
     X = np.asarray(X, dtype=np.float32)
     if X.max() > 1.5 and X.min() >= 0:
         X = X / X.max()
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
-    Xtr, _, ytr, _ = train_test_split(Xtr, ytr, test_size=0.1, stratify=ytr, random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(
+        X, y, test_size=0.2, stratify=y, random_state=0
+    )
+    Xtr, _, ytr, _ = train_test_split(
+        Xtr, ytr, test_size=0.1, stratify=ytr, random_state=0
+    )
     return Xtr, Xte, ytr, yte, side
 
 
@@ -242,9 +261,18 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     Xtr, Xte, ytr, yte, side = load(args.data, 0)
-    CFG.update(aug=args.aug, teacher=args.teacher, teacher_epochs=args.teacher_epochs,
-               tw=args.tw, layout_passes=args.layout_passes, side=side, mixup=args.mixup, clean_recon=args.clean_recon)
-    print(f"# {args} train {Xtr.shape} test {Xte.shape} load {open('/proc/loadavg').read().split()[:3]}")
+    CFG.update(
+        aug=args.aug,
+        teacher=args.teacher,
+        teacher_epochs=args.teacher_epochs,
+        tw=args.tw,
+        layout_passes=args.layout_passes,
+        side=side,
+        mixup=args.mixup,
+        clean_recon=args.clean_recon,
+    )
+    load_average = open("/proc/loadavg").read().split()[:3]
+    print(f"# {args} train {Xtr.shape} test {Xte.shape} load {load_average}")
     rows = []
     if args.umap:
         import umap
@@ -255,8 +283,16 @@ def main():
             r = umap.UMAP(random_state=None, n_jobs=2).fit(Xtr)
             fit = time.perf_counter() - t
             Zte = r.transform(Xte)
-            rows.append(("umap", s, knn_accuracy(r.embedding_, ytr, Zte, yte),
-                         trustworthiness(Xte, Zte), float("nan"), fit))
+            rows.append(
+                (
+                    "umap",
+                    s,
+                    knn_accuracy(r.embedding_, ytr, Zte, yte),
+                    trustworthiness(Xte, Zte),
+                    float("nan"),
+                    fit,
+                )
+            )
             print(rows[-1], flush=True)
     extra = {}
     if args.proto:
@@ -290,13 +326,25 @@ def main():
                 fit = time.perf_counter() - t
                 Ztr, Zte = est.transform(Xtr), est.transform(Xte)
                 mse = float(np.mean((Xte - est.reconstruct(Xte)) ** 2))
-                row = (f"{m} w={w}", s, knn_accuracy(Ztr, ytr, Zte, yte),
-                       trustworthiness(Xte, Zte), mse, fit)
+                row = (
+                    f"{m} w={w}",
+                    s,
+                    knn_accuracy(Ztr, ytr, Zte, yte),
+                    trustworthiness(Xte, Zte),
+                    mse,
+                    fit,
+                )
                 rows.append(row)
-                print(row, f"teacher {CFG.get('t_teacher', 0):.1f}s start {CFG.get('t_start', 0):.1f}s epochs {est.n_iter_}", flush=True)
+                print(
+                    row,
+                    f"epochs {est.n_iter_}",
+                    flush=True,
+                )
     print(f"## {args.tag} {vars(args)}")
     for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]:.3f} | {r[3]:.3f} | {r[4]:.4f} | {r[5]:.1f} |")
+        print(
+            f"| {r[0]} | {r[1]} | {r[2]:.3f} | {r[3]:.3f} | {r[4]:.4f} | {r[5]:.1f} |"
+        )
 
 
 if __name__ == "__main__":
