@@ -99,8 +99,8 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         checkpoint_dir=None,
         neighbor_weight=0.0,
         n_neighbors=15,
-        teacher_weight=1.0,
-        augment="auto",
+        teacher_weight=0.0,
+        augment=None,
         device="cpu",
         distributed="auto",
         mixed_precision=False,
@@ -139,8 +139,7 @@ class DenoisingAEEmbedder(_BaseEmbedder):
         self.noise = noise
         self.noise_level = noise_level
 
-    def _check_params_against_data(self, X, incremental=False):
-        super()._check_params_against_data(X, incremental)
+    def _check_objective_params(self):
         if self.noise != "gaussian" and self.noise_level > 1:
             raise ValueError(
                 f"noise_level={self.noise_level} is the probability that "

@@ -15,7 +15,7 @@ class Substitution:
 _shared_docs = {
     "n_components": """n_components : int, default=2
         Dimension of the embedding (the autoencoder's bottleneck).""",
-    "network": """hidden_layer_sizes : tuple of int, default=(512, 256)
+    "network": """hidden_layer_sizes : tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers, from the input side; the
         decoder mirrors them. With ``image_shape`` these are the dense layers
         after two strided convolutions.
@@ -95,9 +95,10 @@ default="relu"
         scoring callbacks (``EpochScoring``, ``BatchScoring``,
         ``PassthroughScoring``), which score a net's predictions of a
         target, are refused. The names aembed gives its own callbacks
-        (``epoch_timer``, ``train_loss``, ``valid_loss``, ``print_log``,
-        ``progress``, ``epoch_end``, ``early_stopping``, and ``kl_warmup``
-        or ``codebook_usage``) are reserved.
+        (``epoch_timer``, ``duration``, ``train_loss``, ``valid_loss``,
+        ``print_log``, ``lr_schedule``, ``progress``, ``epoch_end``,
+        ``early_stopping``, and ``kl_warmup`` or ``codebook_usage``) are
+        reserved.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted, ``fit`` continues
@@ -154,28 +155,32 @@ default="relu"
         ``neighbor_weight=0`` it is inert (no graph is built, and training
         is the same whatever its value).
 
-    teacher_weight : float, default=1.0
-        Weight of a teacher layout in the neighbour-preserving mode
-        (``neighbor_weight`` > 0): before training, the training rows'
-        layout is optimised on the graph as UMAP optimises its own (its
+    teacher_weight : float, default=0.0
+        Opt-in: weight of a teacher layout in the neighbour-preserving mode
+        (``neighbor_weight`` > 0). When positive, the training rows' layout
+        is first optimised on the graph as UMAP optimises its own (its
         objective, from the spectral start, in torch, for umap-learn's 500
-        epochs up to 10,000 rows and 200 above), the
-        network is first fitted to it, and each batch then adds the squared
-        distance of the embedded ends of its edges to their places in that
-        layout, times ``teacher_weight`` and the number of features
+        epochs up to 10,000 rows and 200 above), the network is fitted to
+        that layout instead of the spectral start, and each batch adds the
+        squared distance of the embedded ends of its edges to their places
+        in it, times ``teacher_weight`` and the number of features
         (recorded as ``train_teacher``). The layout is dropped after
-        ``fit``. 0 trains the neighbour term alone. Inert when
+        ``fit``. On MNIST-5k it raises the held-out 5-NN accuracy of the
+        maps by about 0.06 (with ``augment``), still below UMAP's, for
+        about 2.7 times UMAP's fit time; not yet measured on larger data.
+        The default 0 trains the neighbour term alone. Inert when
         ``neighbor_weight=0``.
 
-    augment : "auto", tuple of int or None, default="auto"
-        Random small affine transforms of image rows in the
+    augment : "auto", tuple of int or None, default=None
+        Opt-in: random small affine transforms of image rows in the
         neighbour-preserving mode: both ends of each sampled edge are
         embedded from copies rotated by up to 10 degrees, scaled by up to
-        10 % and shifted by up to 2 pixels, each pulled towards its row's
-        place in the map, while the reconstruction still sees the rows as
-        they are. ``"auto"`` augments when ``image_shape`` is given; a
+        10 % and shifted by up to 2 pixels, while the reconstruction still
+        sees the rows as they are (and with ``teacher_weight`` > 0, each
+        copy is pulled towards its row's place in the teacher layout). A
         ``(height, width)`` or ``(channels, height, width)`` tuple gives the
-        images' geometry to a dense network (rows flattened in C-order);
+        images' geometry (rows flattened in C-order); ``"auto"`` takes it
+        from ``image_shape`` (no augmentation without one); the default
         None turns it off. Inert when ``neighbor_weight=0``.
 
     device : str or torch.device, default="cpu"
@@ -195,6 +200,12 @@ default="relu"
         checkpoints and saved files. A plain single-process run is
         unaffected. ``False`` trains each process on its own; ``True``
         trains data-parallel even when launched with a single process.
+        ``"auto"`` reads the environment, not the parameters: it switches
+        to data-parallel training when a launcher has set ``WORLD_SIZE``
+        above 1. A grid search (``GridSearchCV``, ``cross_val_score``) in
+        a script started by such a launcher therefore runs every one of
+        its fits data-parallel, all processes together; set
+        ``distributed=False`` for one independent search per process.
 
     mixed_precision : bool, default=False
         Run forward passes in bfloat16 (``torch.autocast``), in training and

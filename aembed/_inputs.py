@@ -8,6 +8,8 @@ Importing this module does not import torch (the metrics never do).
 
 import sys
 
+import numpy as np
+
 
 def as_array(X, name="X"):
     """``X`` as it is, or a torch tensor as a NumPy array.
@@ -49,3 +51,19 @@ def as_array(X, name="X"):
     ):
         X = X.float()
     return X.numpy()
+
+
+def reject_bools(**params):
+    """Reject True and False, which sklearn's ``Interval(Integral, ...)`` admits.
+
+    Examples
+    --------
+    >>> reject_bools(n_neighbors=5)
+    >>> reject_bools(n_neighbors=True)
+    Traceback (most recent call last):
+    ...
+    TypeError: n_neighbors must be an integer, got True.
+    """
+    for name, value in params.items():
+        if isinstance(value, bool | np.bool_):
+            raise TypeError(f"{name} must be an integer, got {value!r}.")

@@ -421,7 +421,9 @@ def load(path, device="cpu"):
             f"{class_name!r}; this aembed provides {', '.join(sorted(classes))}."
         )
     try:
-        return classes[class_name]._from_body(body, device)
+        from ._model_io import from_body  # it imports this module
+
+        return from_body(classes[class_name], body, device)
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
         raise ValueError(
             f"{os.fspath(path)!r} holds a {class_name} that cannot be rebuilt "

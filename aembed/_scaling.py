@@ -26,8 +26,28 @@ class ColumnStats:
         self.n_samples = 0
         self.min = np.full(n_features, np.inf, dtype=np.float32)
         self.max = np.full(n_features, -np.inf, dtype=np.float32)
-        self.mean = np.zeros(n_features)
-        self.var = np.zeros(n_features)
+        self._mean = np.zeros(n_features)
+        self._var = np.zeros(n_features)
+        # A single block's mean and variance are computed when first read:
+        # "minmax" and "none" scalings need only the range, and the
+        # variance pass over a large table is a real share of a short fit.
+        self._block = None
+
+    @property
+    def mean(self):
+        self._settle()
+        return self._mean
+
+    @property
+    def var(self):
+        self._settle()
+        return self._var
+
+    def _settle(self):
+        if self._block is not None:
+            X, self._block = self._block, None
+            self._mean = X.mean(axis=0, dtype=np.float64)
+            self._var = X.var(axis=0, dtype=np.float64)
 
     @classmethod
     def of(cls, X):
@@ -38,21 +58,22 @@ class ColumnStats:
         n = X.shape[0]
         if n == 0:
             return self
-        mean = X.mean(axis=0, dtype=np.float64)
-        var = X.var(axis=0, dtype=np.float64)
         np.minimum(self.min, X.min(axis=0), out=self.min)
         np.maximum(self.max, X.max(axis=0), out=self.max)
         if self.n_samples == 0:
-            self.mean, self.var = mean, var
+            self._block = X
         else:
+            self._settle()
+            mean = X.mean(axis=0, dtype=np.float64)
+            var = X.var(axis=0, dtype=np.float64)
             total = self.n_samples + n
-            delta = mean - self.mean
-            self.var = (
-                self.var * self.n_samples
+            delta = mean - self._mean
+            self._var = (
+                self._var * self.n_samples
                 + var * n
                 + delta**2 * (self.n_samples * n / total)
             ) / total
-            self.mean = self.mean + delta * (n / total)
+            self._mean = self._mean + delta * (n / total)
         self.n_samples += n
         return self
 
@@ -115,7 +136,7 @@ def fit_scaling(X, scaling):
     ('minmax', [0.0, 0.0], [255.0, 255.0])
     """
     stats = X if isinstance(X, ColumnStats) else ColumnStats.of(X)
-    n_features = stats.mean.shape[0]
+    n_features = stats.min.shape[0]
     low, high = stats.min.min(), stats.max.max()
     if scaling == "auto":
         if low >= 0 and high <= 1 and high - low >= _UNIT_SPAN:

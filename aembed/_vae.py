@@ -6,35 +6,18 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback
 
-from ._base import _MIN_INFERENCE_BATCH, _BaseEmbedder, _check_memory
+from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
+from ._inference import MIN_INFERENCE_BATCH
 from ._registry import register
+from ._training import KLWarmup
+from ._validation import check_memory, check_n_samples
 from .nn import VariationalAutoEncoder
 
 # Below this KL per latent dimension (in nats), at the end of training, the
 # posterior has collapsed onto the prior: the code carries next to nothing.
 _COLLAPSED_KL = 0.01
-
-
-class _KLWarmup(Callback):
-    """Ramp the module's ``kl_weight`` linearly from 0 to 1 over the first epochs.
-
-    The weight of each epoch is recorded in the history as ``kl_weight``.
-    """
-
-    def __init__(self, n_epochs):
-        self.n_epochs = n_epochs
-
-    def on_epoch_begin(self, net, **kwargs):
-        epoch = len(net.history)  # skorch has already opened this epoch's row
-        weight = min(1.0, (epoch - 1) / self.n_epochs)
-        net.module_.kl_weight = weight
-        net.history.record("kl_weight", weight)
-
-    def on_train_end(self, net, **kwargs):
-        net.module_.kl_weight = 1.0
 
 
 @register
@@ -150,8 +133,8 @@ class VAEEmbedder(_BaseEmbedder):
         checkpoint_dir=None,
         neighbor_weight=0.0,
         n_neighbors=15,
-        teacher_weight=1.0,
-        augment="auto",
+        teacher_weight=0.0,
+        augment=None,
         device="cpu",
         distributed="auto",
         mixed_precision=False,
@@ -197,8 +180,8 @@ class VAEEmbedder(_BaseEmbedder):
             encoder, decoder, likelihood, n_latent=n_latent, beta=self.beta
         )
 
-    def _undertraining(self, n_before):
-        messages = super()._undertraining(n_before)
+    def _training_failures(self, n_before):
+        messages = super()._training_failures(n_before)
         if len(self.history_) == n_before:
             return messages
         kl = self.history_["train_kl"].iloc[-1] / self._n_features_out
@@ -216,7 +199,7 @@ class VAEEmbedder(_BaseEmbedder):
     def _extra_callbacks(self):
         if self.kl_warmup_epochs == 0:
             return []
-        return [("kl_warmup", _KLWarmup(self.kl_warmup_epochs))]
+        return [("kl_warmup", KLWarmup(self.kl_warmup_epochs))]
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of every row; higher is better.
@@ -257,6 +240,14 @@ class VAEEmbedder(_BaseEmbedder):
         The mean of :meth:`score_samples`, so that
         :class:`~sklearn.model_selection.GridSearchCV` can compare
         ``n_components`` and ``beta`` without labels and without a scorer.
+        This is the one estimator whose ``score`` is the mean of
+        ``score_samples``, as for scikit-learn's density models;
+        :meth:`DenoisingAEEmbedder.score` and :meth:`VQVAEEmbedder.score` are
+        the negative mean squared reconstruction error in the input's
+        units. In a script started on several processes by ``torchrun`` or
+        ``accelerate launch``, a grid search trains every candidate
+        data-parallel under the default ``distributed="auto"`` (see
+        ``distributed``).
 
         Parameters
         ----------
@@ -307,24 +298,18 @@ class VAEEmbedder(_BaseEmbedder):
         (5, 64)
         """
         check_is_fitted(self)
-        if (
-            not isinstance(n_samples, Integral)
-            or isinstance(n_samples, bool | np.bool_)
-            or n_samples < 1
-        ):
-            raise ValueError(
-                f"n_samples must be a positive integer, got {n_samples!r}."
-            )
+        check_n_samples(n_samples)
         n_features, n_latent = self.n_features_in_, self._n_features_out
-        _check_memory(
+        check_memory(
             n_samples * n_features * 4,
             f"sample({n_samples}) would return",
             "draw fewer samples at a time.",
         )
         rng = check_random_state(random_state)
         out = np.empty((n_samples, n_features), dtype=np.float32)
-        # Drawn and decoded in chunks: the same draws as all at once.
-        chunk = max(self.batch_size, _MIN_INFERENCE_BATCH)
+        # Drawn and decoded in chunks (the same draws as all at once), each
+        # through inverse_transform's row map.
+        chunk = max(self.batch_size, MIN_INFERENCE_BATCH)
         for start in range(0, n_samples, chunk):
             stop = min(start + chunk, n_samples)
             z = rng.standard_normal((stop - start, n_latent)).astype(np.float32)

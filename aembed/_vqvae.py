@@ -1,36 +1,15 @@
 """Vector-quantised autoencoder (VQ-VAE) embedder."""
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from skorch.callbacks import Callback
 
 from ._base import _BaseEmbedder
 from ._docstrings import Substitution, _shared_docs
 from ._registry import register
+from ._training import CodebookUsage
 from .nn import VectorQuantizedAutoEncoder
-
-
-class _CodebookUsage(Callback):
-    """Record the codebook's perplexity and share of codes used, per epoch.
-
-    Counted over all training rows of the epoch, not averaged over batches:
-    a batch of 128 rows cannot show more than 128 codes in use.
-    """
-
-    def on_epoch_begin(self, net, **kwargs):
-        net.module_.quantizer.reset_usage()
-
-    def on_epoch_end(self, net, **kwargs):
-        counts = net.module_.quantizer.usage
-        p = counts / counts.sum()
-        entropy = -(p * p.clamp_min(1e-12).log()).sum()
-        used = (counts > 0).float().mean()
-        perplexity, used = math.exp(entropy.item()), used.item()
-        net.history.record("train_perplexity", perplexity)
-        net.history.record("train_code_usage", used)
 
 
 @register
@@ -46,7 +25,8 @@ class VQVAEEmbedder(_BaseEmbedder):
 
     ``transform`` returns the continuous encoder output (or the code, with
     ``quantize=True``), :meth:`predict` the index of each row's code, so the
-    estimator doubles as a clusterer with ``n_codes`` clusters, and
+    estimator doubles as a clusterer with ``n_codes`` clusters
+    (:func:`sklearn.base.is_clusterer` is true), and
     ``inverse_transform`` snaps points to their codes and decodes them.
 
     Parameters
@@ -157,8 +137,8 @@ class VQVAEEmbedder(_BaseEmbedder):
         checkpoint_dir=None,
         neighbor_weight=0.0,
         n_neighbors=15,
-        teacher_weight=1.0,
-        augment="auto",
+        teacher_weight=0.0,
+        augment=None,
         device="cpu",
         distributed="auto",
         mixed_precision=False,
@@ -211,7 +191,7 @@ class VQVAEEmbedder(_BaseEmbedder):
         )
 
     def _extra_callbacks(self):
-        return [("codebook_usage", _CodebookUsage())]
+        return [("codebook_usage", CodebookUsage())]
 
     def _embed(self, module, x):
         z = module.embed(x)
@@ -275,6 +255,15 @@ class VQVAEEmbedder(_BaseEmbedder):
         # Passing through float32 is exact for indices below 2**24.
         codes = self._per_row(X, lambda module, x: module.predict(x))
         return codes.astype(np.int64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A clusterer by role (predict, fit_predict, labels_), as
+        # sklearn.base.is_clusterer reports. Not a ClusterMixin: the common
+        # checks of that mixin want labels numbered 0 to k - 1 by use, where
+        # these index the codebook (the codes in use are any of n_codes).
+        tags.estimator_type = "clusterer"
+        return tags
 
     @property
     def codebook_(self):

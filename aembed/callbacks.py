@@ -7,9 +7,9 @@ import torch
 from sklearn.utils import check_array
 from skorch.callbacks import Callback
 
-from ._inference import rowwise
+from ._inference import map_rows
 from ._inputs import as_array
-from ._scaling import apply_scaling, undo_scaling
+from ._scaling import apply_scaling
 
 
 class LatentSnapshots(Callback):
@@ -104,19 +104,19 @@ class LatentSnapshots(Callback):
         self._record(net, epoch)
 
     def _record(self, net, epoch):
-        offset, scale = net.input_scaling_
-        x = torch.from_numpy(apply_scaling(self.X_, offset, scale))
-        module = net.module_
-        was_training = module.training
-        module.eval()
-        with torch.no_grad():
-            x = x.to(net.device)
-            z = rowwise(module.embed, x)
-            x_rec = rowwise(module.decode, z[: self.n_reconstructions])
-        module.train(was_training)
+        scaling = net.input_scaling_
+        z = map_rows(net, self.X_, _embed, None, scale_in=scaling, check_finite=False)
+        x_rec = map_rows(
+            net,
+            z[: self.n_reconstructions],
+            _decode,
+            self.X_.shape[1],
+            unscale_out=scaling,
+            check_finite=False,
+        )
         self.epochs_.append(epoch)
-        self.embeddings_.append(z.cpu().numpy())
-        self.reconstructions_.append(undo_scaling(x_rec.cpu().numpy(), offset, scale))
+        self.embeddings_.append(z)
+        self.reconstructions_.append(x_rec)
 
 
 class ValidationLoss(Callback):
@@ -168,19 +168,17 @@ class ValidationLoss(Callback):
         )
 
     def on_epoch_end(self, net, **kwargs):
-        module = net.module_
-        was_training = module.training
-        module.eval()
-        sums, n_rows = {}, 0
+        # The net's own validation epoch, on these rows; it must not draw
+        # from the training's random stream.
+        was_training = net.module_.training
         with torch.random.fork_rng(devices=_rng_devices(net.device)):
-            for batch in net.get_iterator(self.X_, training=False):
-                terms = net.validation_step(batch)["terms"]
-                for name, value in terms.items():
-                    sums[name] = sums.get(name, 0.0) + float(value) * len(batch.x)
-                n_rows += len(batch.x)
-        module.train(was_training)
-        for name, total in sums.items():
-            net.history.record(f"valid_{name}", total / n_rows)
+            net.run_single_epoch(
+                net.get_iterator(self.X_, training=False),
+                training=False,
+                prefix="valid",
+                step_fn=net.validation_step,
+            )
+        net.module_.train(was_training)
 
     def on_train_end(self, net, **kwargs):
         # The scaled copy is working memory, not a result.
@@ -193,3 +191,11 @@ def _rng_devices(device):
     if device.type != "cuda":
         return []
     return [device.index if device.index is not None else torch.cuda.current_device()]
+
+
+def _embed(module, x):
+    return module.embed(x)
+
+
+def _decode(module, z):
+    return module.decode(z)

@@ -1,6 +1,6 @@
 """Small public helpers."""
 
-from ._registry import ESTIMATORS
+__all__ = ["all_estimators"]
 
 
 def all_estimators():
@@ -20,5 +20,9 @@ def all_estimators():
     >>> [name for name, _ in all_estimators()][:1]
     ['DenoisingAEEmbedder']
     """
-    # Importing this module imported the package, which registered them.
+    # Imported here so that this module does not hand out the whitelist that
+    # aembed.load trusts; importing it imported the package, which
+    # registered every estimator.
+    from ._registry import ESTIMATORS
+
     return sorted(ESTIMATORS.items())

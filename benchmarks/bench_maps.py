@@ -24,14 +24,16 @@ import torch
 import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 
-import aembed._base as base
-import aembed._net as netmod
+import aembed._training as training
+import aembed._training._neighbors as neighbors
+import aembed._training._teacher as teacher
 from aembed._graph import (
     UMAP_A,
     UMAP_B,
     neighbor_graph,
     spectral_layout,
 )
+from aembed._training import EmbedderNet
 from aembed.metrics import knn_accuracy, trustworthiness
 
 CFG = {}
@@ -91,11 +93,11 @@ def torch_umap_layout(graph, init, n_epochs=200, negatives=5, seed=0):
     return Y.numpy()
 
 
-class Term(netmod.NeighborTerm):
+class Term(neighbors.NeighborTerm):
     pass
 
 
-def patched_neighbor_term(self, net, train, seed, warm, parallel=None):
+def patched_neighbor_term(net, train, self, seed, warm, parallel=None):
     t0 = time.perf_counter()
     rows = train.cpu().numpy()
     graph = neighbor_graph(rows, self.n_neighbors, random_state=seed)
@@ -145,7 +147,7 @@ def _fit_layout_aug(net, X, layout, n_passes, side):
             net.optimizer_.step()
 
 
-_NEIGHBOR_SCALE = base._NEIGHBOR_SCALE
+_NEIGHBOR_SCALE = neighbors.NEIGHBOR_SCALE
 
 
 def patched_train_step(self, batch, **fit_params):
@@ -189,8 +191,8 @@ def patched_train_step(self, batch, **fit_params):
 
 def patch():
     """The first prototype (``--proto``): the term replaced in place."""
-    base._BaseEmbedder._neighbor_term = patched_neighbor_term
-    netmod.EmbedderNet.train_step_single = patched_train_step
+    training.neighbor_term = patched_neighbor_term
+    EmbedderNet.train_step_single = patched_train_step
 
 
 def load(name, seed):
@@ -249,7 +251,7 @@ def main():
     p.add_argument("--aug", action="store_true")
     p.add_argument("--conv", action="store_true")
     p.add_argument("--clean-recon", action="store_true")
-    p.add_argument("--mixup", type=float, default=0.0)
+    p.add_argument("--mixup", type=float, default=0.0, help="--proto only")
     p.add_argument("--teacher", default="none")
     p.add_argument("--teacher-epochs", type=int, default=None)
     p.add_argument("--tw", type=float, default=0.0)
@@ -303,11 +305,8 @@ def main():
     if args.proto:
         patch()
     else:
-        import aembed._teacher as teacher
-
         teacher.TEACHER_EPOCHS = args.teacher_epochs
-        teacher.MIXUP = args.mixup
-        base._LAYOUT_PASSES = args.layout_passes
+        neighbors.LAYOUT_PASSES = args.layout_passes
         extra["teacher_weight"] = args.tw
         extra["augment"] = (28, 28) if args.aug else None
     if args.hidden:

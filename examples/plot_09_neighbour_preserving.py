@@ -22,12 +22,8 @@ term, and compares the two maps of held-out digits the models never saw.
 # fuzzy 15-nearest-neighbour graph of the training digits, starts the
 # encoder from the graph's spectral embedding (as UMAP starts its layout),
 # and adds UMAP's cross-entropy on edges sampled in every batch to the VAE's
-# loss. It also optimises a teacher layout of the training digits on that
-# graph, as UMAP optimises its own, and pulls the encoder towards it;
-# ``augment=(28, 28)`` gives the digits' geometry, so that both ends of
-# each edge are embedded from slightly rotated, scaled and shifted copies.
-# ``transform`` is still one encoder pass: held-out digits are embedded
-# without any graph.
+# loss. ``transform`` is still one encoder pass: held-out digits are
+# embedded without any graph.
 import time
 
 from sklearn.model_selection import train_test_split
@@ -43,8 +39,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 models, fit_seconds = {}, {}
 for name, weight in [("VAE", 0.0), ("VAE + neighbours", 1.0)]:
     start = time.perf_counter()
-    vae = VAEEmbedder(neighbor_weight=weight, augment=(28, 28), random_state=0)
-    models[name] = vae.fit(X_train)
+    models[name] = VAEEmbedder(neighbor_weight=weight, random_state=0).fit(X_train)
     fit_seconds[name] = time.perf_counter() - start
 
 # %%

@@ -7,6 +7,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -22,18 +23,11 @@ from skorch.callbacks import (
 
 import aembed
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
-from aembed._base import _MIN_INFERENCE_BATCH
+from aembed._inference import MIN_INFERENCE_BATCH as _MIN_INFERENCE_BATCH
 from aembed._scaling import apply_scaling, fit_scaling, undo_scaling
 from aembed.utils import all_estimators
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
-FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:300], y[:300]
 
 
 class TrainingSpy(Callback):
@@ -328,9 +322,7 @@ def test_fits_three_samples(cls):
     assert est.transform(X).shape == (3, 2)
 
 
-def test_cuda_request_without_a_gpu_is_explained():
-    if torch.cuda.is_available():
-        pytest.skip("a GPU is available here")
+def test_cuda_request_without_a_gpu_is_explained(without_cuda):
     with pytest.raises(ValueError, match="device='cuda' was requested"):
         DenoisingAEEmbedder(device="cuda", **FAST).fit(np.zeros((4, 2)))
 
@@ -371,11 +363,18 @@ def test_a_missing_cuda_index_is_named(monkeypatch, digits):
         DenoisingAEEmbedder(device="cuda:1", **FAST).fit(digits[0])
 
 
-def test_auto_device_runs_where_torch_can():
+def test_auto_device_is_the_cpu_without_a_gpu(without_cuda):
     X = np.random.default_rng(0).random((20, 4))
     est = DenoisingAEEmbedder(device="auto", **FAST).fit(X)
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert str(est.net_.device) == expected
+    assert str(est.net_.device) == "cpu"
+
+
+@pytest.mark.gpu
+def test_auto_device_is_the_gpu_where_there_is_one():
+    X = np.random.default_rng(0).random((20, 4))
+    est = DenoisingAEEmbedder(device="auto", **FAST).fit(X)
+    assert est.net_.device.type == "cuda"
+    assert est.transform(X).shape == (20, 2)
 
 
 # -- inputs users have at hand --------------------------------------------------
@@ -663,7 +662,7 @@ def test_inference_is_chunked_and_chunking_changes_nothing(digits, monkeypatch):
     calls = []
     original = est.net_.module_.embed
     monkeypatch.setattr(est, "batch_size", 64)
-    monkeypatch.setattr("aembed._base._MIN_INFERENCE_BATCH", 64)
+    monkeypatch.setattr("aembed._inference.MIN_INFERENCE_BATCH", 64)
     monkeypatch.setattr(
         est.net_.module_, "embed", lambda x: calls.append(len(x)) or original(x)
     )

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import FAST as FAST_VALID
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from skorch.callbacks import Callback
@@ -10,13 +11,7 @@ from skorch.callbacks import Callback
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
 from aembed.callbacks import LatentSnapshots, ValidationLoss
 
-FAST = dict(max_epochs=3, hidden_layer_sizes=(16,), random_state=0)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, _ = load_digits(return_X_y=True)
-    return X[:200]
+FAST = dict(FAST_VALID, hidden_layer_sizes=(16,))
 
 
 class EpochSpy(Callback):
@@ -29,11 +24,11 @@ class EpochSpy(Callback):
         self.epochs += 1
 
 
-def test_snapshots_follow_the_rows(digits):
-    snapshots = LatentSnapshots(digits[:20], every=2, n_reconstructions=3)
-    est = DenoisingAEEmbedder(**FAST, callbacks=[snapshots]).fit(digits)
+def test_snapshots_follow_the_rows(small_digits):
+    snapshots = LatentSnapshots(small_digits[:20], every=2, n_reconstructions=3)
+    est = DenoisingAEEmbedder(**FAST, callbacks=[snapshots]).fit(small_digits)
     assert snapshots.epochs_ == [2, 3]
-    assert_array_equal(snapshots.embeddings_[-1], est.transform(digits[:20]))
+    assert_array_equal(snapshots.embeddings_[-1], est.transform(small_digits[:20]))
     assert snapshots.reconstructions_[-1].shape == (3, 64)
 
 
@@ -48,24 +43,24 @@ def test_snapshots_follow_the_rows(digits):
         ({"X": np.zeros(64)}, ValueError, "2D array"),
     ],
 )
-def test_bad_snapshots_are_named_before_the_first_epoch(kwargs, error, match, digits):
+def test_bad_snapshots_are_named_before_the_first_epoch(
+    kwargs, error, match, small_digits
+):
     spy = EpochSpy()
-    snapshots = LatentSnapshots(**{"X": digits[:5], **kwargs})
+    snapshots = LatentSnapshots(**{"X": small_digits[:5], **kwargs})
     with pytest.raises(error, match=match):
-        DenoisingAEEmbedder(**FAST, callbacks=[spy, snapshots]).fit(digits)
+        DenoisingAEEmbedder(**FAST, callbacks=[spy, snapshots]).fit(small_digits)
     assert getattr(spy, "epochs", 0) == 0
 
 
-def test_snapshots_of_tensors(digits):
-    rows = torch.tensor(digits[:10], dtype=torch.bfloat16).requires_grad_()
+def test_snapshots_of_tensors(small_digits):
+    rows = torch.tensor(small_digits[:10], dtype=torch.bfloat16).requires_grad_()
     snapshots = LatentSnapshots(rows)
-    est = DenoisingAEEmbedder(**FAST, callbacks=[snapshots]).fit(digits)
-    assert_array_equal(snapshots.embeddings_[-1], est.transform(digits[:10]))
+    est = DenoisingAEEmbedder(**FAST, callbacks=[snapshots]).fit(small_digits)
+    assert_array_equal(snapshots.embeddings_[-1], est.transform(small_digits[:10]))
 
 
 # -- ValidationLoss ---------------------------------------------------------------
-
-FAST_VALID = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from aembed import __version__
-from aembed import compare as compare_module
-from aembed.__main__ import build_parser, in_cli_terms, main
-from aembed.report import _run as report_run
+from aembed.cli import build_parser, in_cli_terms, main
+from aembed.compare import _fitting, _methods
+from aembed.report import _fitting as report_fitting
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ def no_fitting(monkeypatch):
     def fit_method(*args, **kwargs):
         raise AssertionError("a method was fitted before the error")
 
-    monkeypatch.setattr(compare_module, "fit_method", fit_method)
-    monkeypatch.setattr(report_run, "warm_up_methods", fit_method)
+    monkeypatch.setattr(_fitting, "fit_method", fit_method)
+    monkeypatch.setattr(report_fitting, "warm_up_methods", fit_method)
 
 
 def _subparser(parser, name):
@@ -88,9 +88,9 @@ def test_bad_arguments_are_refused_by_flag(args, expected, capsys, no_fitting):
 def test_a_missing_optional_package_is_named_with_its_install_command(
     monkeypatch, capsys, no_fitting
 ):
-    real = compare_module._importable
+    real = _methods._importable
     monkeypatch.setattr(
-        compare_module, "_importable", lambda module: module != "umap" and real(module)
+        _methods, "_importable", lambda module: module != "umap" and real(module)
     )
     with pytest.raises(SystemExit):
         main(["compare", "--methods", "pca,umap"])

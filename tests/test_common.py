@@ -5,8 +5,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FAST
 from sklearn.base import clone
-from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
@@ -15,7 +15,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from aembed.utils import all_estimators
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
-FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
 
 
 @parametrize_with_checks(
@@ -23,12 +22,6 @@ FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:300], y[:300]
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

@@ -6,10 +6,12 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
-from aembed import compare as compare_module
 from aembed import metrics
 from aembed.compare import (
     NEIGHBOR_WEIGHT,
+    _compare,
+    _fitting,
+    _methods,
     available_methods,
     common_scaling,
     compare,
@@ -89,7 +91,7 @@ def no_fitting(monkeypatch):
     def fit_method(*args, **kwargs):
         raise AssertionError("a method was fitted before the error")
 
-    monkeypatch.setattr(compare_module, "fit_method", fit_method)
+    monkeypatch.setattr(_fitting, "fit_method", fit_method)
 
 
 def test_misuse_is_refused_before_any_fitting(split, monkeypatch, no_fitting):
@@ -98,10 +100,8 @@ def test_misuse_is_refused_before_any_fitting(split, monkeypatch, no_fitting):
         compare(X_tr, y_tr, X_te, y_te, methods=["pca", "dae", "pca"])
     with pytest.raises(ValueError, match="n_components=65 is more than PCA"):
         compare(X_tr, y_tr, X_te, y_te, methods=["dae", "pca"], n_components=65)
-    real = compare_module._importable
-    monkeypatch.setattr(
-        compare_module, "_importable", lambda m: m != "openTSNE" and real(m)
-    )
+    real = _methods._importable
+    monkeypatch.setattr(_methods, "_importable", lambda m: m != "openTSNE" and real(m))
     with pytest.raises(ImportError, match=r"pip install 'aembed\[opentsne\]'"):
         compare(X_tr, y_tr, X_te, y_te, methods=["pca", "opentsne"])
 
@@ -137,13 +137,13 @@ def test_psnr_only_for_a_known_range(split):
 def test_each_method_is_warmed_up_and_the_results_do_not_change(split, monkeypatch):
     X_tr, X_te, y_tr, y_te = split
     calls = []
-    real = compare_module.warm_up_methods
+    real = _compare.warm_up_methods
 
     def spy(methods, X, **kwargs):
         calls.append((list(methods), len(X)))
         return real(methods, X, **kwargs)
 
-    monkeypatch.setattr(compare_module, "warm_up_methods", spy)
+    monkeypatch.setattr(_compare, "warm_up_methods", spy)
     kwargs = dict(methods=["dae", "pca"], max_epochs=2)
     warm = compare(X_tr, y_tr, X_te, y_te, **kwargs)
     assert calls == [(["dae", "pca"], len(X_tr))]

@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from sklearn.datasets import load_digits
 
 from aembed import DenoisingAEEmbedder
 from aembed.nn import DenoisingAutoEncoder, MLPDecoder, MLPEncoder, corrupt
-
-FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
 
 
 def test_gaussian_noise_has_the_requested_spread():

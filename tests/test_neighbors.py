@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
@@ -14,7 +15,6 @@ from aembed._graph import neighbor_graph, spectral_layout, umap_cross_entropy
 from aembed.datasets import load_mnist_5k
 
 ESTIMATORS = [DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder]
-FAST = dict(max_epochs=3, hidden_layer_sizes=(32,), random_state=0)
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from sklearn.datasets import load_digits, load_wine
 from sklearn.utils import Bunch
 
 from aembed import plotting
-from aembed.__main__ import main
 from aembed._files import atomic_path, write_text
+from aembed.cli import main
 from aembed.compare import FittedMethod, available_methods
-from aembed.report import _figures, _interactive, _run, _tables, run_report
+from aembed.report import _figures, _inputs, _interactive, _summary, _tables, run_report
 
 FAST = ["--max-epochs", "2", "--sweep", "2,3", "--seed", "0"]
 HAS_UMAP = "umap" in available_methods()
@@ -160,10 +160,10 @@ def test_labels_that_are_sparse_codes(tmp_path):
 
 
 def test_label_names_index_target_names_only_when_they_can():
-    assert _run.label_names([0, 1], ["zero", "one"]) == {0: "zero", 1: "one"}
-    assert _run.label_names([1, 2, 3], [1, 2, 3]) == {1: "1", 2: "2", 3: "3"}
-    assert _run.label_names(["b", "a"], ["a", "b"]) == {"a": "a", "b": "b"}
-    assert _run.label_names([5, 9], None) == {5: "5", 9: "9"}
+    assert _inputs.label_names([0, 1], ["zero", "one"]) == {0: "zero", 1: "one"}
+    assert _inputs.label_names([1, 2, 3], [1, 2, 3]) == {1: "1", 2: "2", 3: "3"}
+    assert _inputs.label_names(["b", "a"], ["a", "b"]) == {"a": "a", "b": "b"}
+    assert _inputs.label_names([5, 9], None) == {5: "5", 9: "9"}
 
 
 @pytest.fixture(scope="module")
@@ -197,14 +197,14 @@ def test_each_table_is_written_before_the_figures(digits, tmp_path, monkeypatch)
 
 def test_the_results_table_is_written_after_every_method(digits, tmp_path, monkeypatch):
     seen = []
-    real = _run._Tables.results
+    real = _tables.TableWriter.results
 
     def spy(self, results):
         table = real(self, results)
         seen.append(list(pd.read_csv(self.out / "results.csv")["method"]))
         return table
 
-    monkeypatch.setattr(_run._Tables, "results", spy)
+    monkeypatch.setattr(_tables.TableWriter, "results", spy)
     _report(digits, tmp_path)
     assert seen == [["vae"], ["vae", "pca"]]
 
@@ -337,7 +337,7 @@ def test_a_note_when_reconstructions_are_close_to_the_mean_image():
         "vae": _fitted("vae", mean + 0.01 * rng.normal(size=X_test.shape)),
         "dae": _fitted("dae", X_test + 0.01),
     }
-    notes = _run._mean_image_notes(fitted, X_train, X_test, image_shape=(4, 4))
+    notes = _summary.mean_image_notes(fitted, X_train, X_test, image_shape=(4, 4))
     assert len(notes) == 1 and notes[0].startswith("VAEEmbedder's reconstructions")
     assert "mean image" in notes[0]
 

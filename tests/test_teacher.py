@@ -1,4 +1,4 @@
-"""The neighbour mode's teacher layout and affine augmentation."""
+"""The neighbour mode's opt-in teacher layout and affine augmentation."""
 
 import numpy as np
 import pytest
@@ -7,14 +7,16 @@ from sklearn.datasets import load_digits
 from sklearn.neighbors import KNeighborsClassifier
 
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
-from aembed._augment import random_affine
 from aembed._graph import neighbor_graph, spectral_layout
-from aembed._teacher import TeacherTerm, umap_layout
+from aembed._training._augment import random_affine
+from aembed._training._neighbors import TeacherTerm
+from aembed._training._teacher import umap_layout
 from aembed.nn import AutoEncoder, MLPDecoder, MLPEncoder
 from aembed.nn._random import global_batch
 
 ESTIMATORS = [DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder]
 FAST = dict(max_epochs=2, hidden_layer_sizes=(32,), random_state=0)
+TEACHER = dict(neighbor_weight=1.0, teacher_weight=1.0)
 
 
 @pytest.fixture(scope="module")
@@ -102,26 +104,45 @@ def test_teacher_term_pulls_both_ends_towards_the_teacher():
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_teacher_and_augmentation_train_every_model(cls, digits):
     X, _ = digits
-    est = cls(**FAST, neighbor_weight=1.0, augment=(8, 8)).fit(X)
+    est = cls(**FAST, **TEACHER, augment=(8, 8)).fit(X)
     assert np.isfinite(est.history_["train_teacher"]).all()
     assert est.net_.neighbor_term_ is None
     # augment only changes training: off, the same seed gives another map.
-    other = cls(**FAST, neighbor_weight=1.0, augment=None).fit(X)
+    other = cls(**FAST, **TEACHER, augment=None).fit(X)
     assert not np.allclose(est.transform(X), other.transform(X))
 
 
-def test_teacher_weight_zero_and_no_augmentation_is_the_plain_term(digits):
+def test_the_mode_is_off_by_default(digits):
     X, _ = digits
-    est = DenoisingAEEmbedder(**FAST, neighbor_weight=1.0, teacher_weight=0.0).fit(X)
+    est = DenoisingAEEmbedder(**FAST, neighbor_weight=1.0)
+    assert est.teacher_weight == 0 and est.augment is None
+    est.fit(X)
     assert "train_teacher" not in est.history_
     assert "train_neighbor" in est.history_
+    # The teacher changes the map the same seed trains.
+    teacher = DenoisingAEEmbedder(**FAST, **TEACHER).fit(X)
+    assert "train_teacher" in teacher.history_
+    assert not np.allclose(est.transform(X), teacher.transform(X))
 
 
 def test_augment_auto_needs_image_shape(digits):
     X, _ = digits
-    auto = DenoisingAEEmbedder(**FAST, neighbor_weight=1.0).fit(X)
-    off = DenoisingAEEmbedder(**FAST, neighbor_weight=1.0, augment=None).fit(X)
+    auto = DenoisingAEEmbedder(**FAST, neighbor_weight=1.0, augment="auto").fit(X)
+    off = DenoisingAEEmbedder(**FAST, neighbor_weight=1.0).fit(X)
     np.testing.assert_array_equal(auto.transform(X), off.transform(X))
+    # With image_shape, "auto" augments the images it describes.
+    conv = dict(FAST, image_shape=(8, 8), neighbor_weight=1.0)
+    auto = DenoisingAEEmbedder(**conv, augment="auto").fit(X)
+    off = DenoisingAEEmbedder(**conv).fit(X)
+    assert not np.allclose(auto.transform(X), off.transform(X))
+
+
+def test_warm_start_optimises_the_teacher_from_the_current_map(digits):
+    X, _ = digits
+    est = VAEEmbedder(**FAST, **TEACHER, warm_start=True).fit(X)
+    est.fit(X)
+    assert est.n_iter_ == 4
+    assert np.isfinite(est.history_["train_teacher"]).all()
 
 
 def test_plain_models_ignore_the_neighbour_mode_parameters(digits):

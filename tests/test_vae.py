@@ -5,30 +5,24 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
 from aembed import VAEEmbedder
-from aembed._base import _MIN_INFERENCE_BATCH
+from aembed._inference import MIN_INFERENCE_BATCH as _MIN_INFERENCE_BATCH
 from aembed.nn import MLPDecoder, MLPEncoder, VariationalAutoEncoder
 
-FAST = dict(hidden_layer_sizes=(32,), max_epochs=5, random_state=0)
+FAST = dict(FAST, max_epochs=5)
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return (X[:300] / 16).astype(np.float32), y[:300]
+def fitted(digit_pixels):
+    return VAEEmbedder(**FAST).fit(digit_pixels[0])
 
 
-@pytest.fixture(scope="module")
-def fitted(digits):
-    return VAEEmbedder(**FAST).fit(digits[0])
-
-
-def test_transform_is_the_deterministic_posterior_mean(fitted, digits):
-    X = digits[0]
+def test_transform_is_the_deterministic_posterior_mean(fitted, digit_pixels):
+    X = digit_pixels[0]
     Z = fitted.transform(X)
     assert Z.shape == (len(X), 2) and Z.dtype == np.float32
     assert_array_equal(Z, fitted.transform(X))
@@ -38,8 +32,8 @@ def test_transform_is_the_deterministic_posterior_mean(fitted, digits):
     assert_allclose(Z, mean.numpy(), rtol=1e-6)
 
 
-def test_history_holds_both_terms_for_training_and_validation(digits):
-    emb = VAEEmbedder(**FAST, early_stopping=True).fit(digits[0])
+def test_history_holds_both_terms_for_training_and_validation(digit_pixels):
+    emb = VAEEmbedder(**FAST, early_stopping=True).fit(digit_pixels[0])
     for prefix in ("train", "valid"):
         for term in ("loss", "reconstruction", "kl"):
             assert np.isfinite(emb.history_[f"{prefix}_{term}"]).all()
@@ -49,8 +43,8 @@ def test_history_holds_both_terms_for_training_and_validation(digits):
     assert_allclose(h.valid_loss, h.valid_reconstruction + h.valid_kl, rtol=1e-5)
 
 
-def test_beta_weighs_the_kl_term(digits):
-    X = digits[0]
+def test_beta_weighs_the_kl_term(digit_pixels):
+    X = digit_pixels[0]
     kl = {
         beta: VAEEmbedder(**{**FAST, "max_epochs": 15}, beta=beta)
         .fit(X)
@@ -60,8 +54,8 @@ def test_beta_weighs_the_kl_term(digits):
     assert kl[4.0] < 0.5 * kl[0.25]
 
 
-def test_a_collapsed_posterior_is_reported(digits):
-    X, _ = digits
+def test_a_collapsed_posterior_is_reported(digit_pixels):
+    X, _ = digit_pixels
     with pytest.warns(UserWarning, match="posterior collapsed .* lower beta") as w:
         VAEEmbedder(beta=50.0, **{**FAST, "max_epochs": 3}).fit(X)
     assert w[0].filename == __file__
@@ -70,11 +64,11 @@ def test_a_collapsed_posterior_is_reported(digits):
         VAEEmbedder(beta=0.1, **{**FAST, "max_epochs": 3}).fit(X)
 
 
-def test_kl_warmup_ramps_the_weight_then_restores_it(digits):
-    emb = VAEEmbedder(**FAST, kl_warmup_epochs=2, tol=None).fit(digits[0])
+def test_kl_warmup_ramps_the_weight_then_restores_it(digit_pixels):
+    emb = VAEEmbedder(**FAST, kl_warmup_epochs=2, tol=None).fit(digit_pixels[0])
     assert_allclose(emb.history_.kl_weight, [0.0, 0.5, 1.0, 1.0, 1.0])
     assert emb.net_.module_.kl_weight == 1.0
-    assert "kl_weight" not in VAEEmbedder(**FAST).fit(digits[0]).history_
+    assert "kl_weight" not in VAEEmbedder(**FAST).fit(digit_pixels[0]).history_
 
 
 def test_module_loss_uses_the_warmup_weight_only_in_training():
@@ -95,8 +89,8 @@ def test_module_loss_uses_the_warmup_weight_only_in_training():
     assert torch.equal(terms["loss"], terms["reconstruction"])
 
 
-def test_elbo_of_data_in_unit_interval_is_at_most_zero(fitted, digits):
-    X = digits[0]
+def test_elbo_of_data_in_unit_interval_is_at_most_zero(fitted, digit_pixels):
+    X = digit_pixels[0]
     assert fitted.reconstruction_loss_ == "bce"
     elbo = fitted.score_samples(X)
     assert elbo.shape == (len(X),)
@@ -107,13 +101,13 @@ def test_elbo_of_data_in_unit_interval_is_at_most_zero(fitted, digits):
     assert longer.score(X) > fitted.score(X)
 
 
-def test_score_samples_is_per_row(fitted, digits):
-    X = digits[0]
+def test_score_samples_is_per_row(fitted, digit_pixels):
+    X = digit_pixels[0]
     assert_allclose(fitted.score_samples(X[5:9]), fitted.score_samples(X)[5:9])
 
 
-def test_sample_shapes_units_and_seeding(digits):
-    X = 16 * digits[0]  # caller's units: 0..16
+def test_sample_shapes_units_and_seeding(digit_pixels):
+    X = 16 * digit_pixels[0]  # caller's units: 0..16
     emb = VAEEmbedder(**FAST).fit(X)
     torch_state = torch.get_rng_state()
     S = emb.sample(7, random_state=0)
@@ -147,8 +141,8 @@ def test_sample_refuses_more_than_memory_up_front(fitted):
         fitted.sample(10**12)
 
 
-def test_inverse_transform_decodes_to_caller_units(digits):
-    X = 16 * digits[0]
+def test_inverse_transform_decodes_to_caller_units(digit_pixels):
+    X = 16 * digit_pixels[0]
     emb = VAEEmbedder(**FAST).fit(X)
     X_rec = emb.inverse_transform(emb.transform(X))
     assert X_rec.shape == X.shape
@@ -156,15 +150,15 @@ def test_inverse_transform_decodes_to_caller_units(digits):
     assert X_rec.max() > 1
 
 
-def test_convolutional_network(digits):
-    X = digits[0]
+def test_convolutional_network(digit_pixels):
+    X = digit_pixels[0]
     emb = VAEEmbedder(**FAST, image_shape=(8, 8)).fit(X)
     assert emb.transform(X).shape == (len(X), 2)
     assert emb.sample(3, random_state=0).shape == (3, 64)
 
 
-def test_grid_search_without_y_or_scorer_prefers_the_elbo_objective(digits):
-    X = digits[0]
+def test_grid_search_without_y_or_scorer_prefers_the_elbo_objective(digit_pixels):
+    X = digit_pixels[0]
     grid = GridSearchCV(
         VAEEmbedder(hidden_layer_sizes=(64,), max_epochs=30, random_state=0),
         {"n_components": [2, 8], "beta": [0.5, 1.0, 4.0]},
@@ -195,9 +189,9 @@ def test_grid_search_without_y_or_scorer_prefers_the_elbo_objective(digits):
         ({"image_shape": (3, 3)}, "image_shape"),
     ],
 )
-def test_bad_parameters_are_rejected(digits, params, match):
+def test_bad_parameters_are_rejected(digit_pixels, params, match):
     with pytest.raises(ValueError, match=match):
-        VAEEmbedder(**{**FAST, **params}).fit(digits[0])
+        VAEEmbedder(**{**FAST, **params}).fit(digit_pixels[0])
 
 
 @pytest.mark.parametrize(
@@ -214,8 +208,8 @@ def test_bad_input_is_rejected(X, match):
         VAEEmbedder(**FAST).fit(X)
 
 
-def test_bad_input_after_fitting(fitted, digits):
-    X = digits[0]
+def test_bad_input_after_fitting(fitted, digit_pixels):
+    X = digit_pixels[0]
     with pytest.raises(ValueError, match="features"):
         fitted.transform(X[:, :10])
     with pytest.raises(ValueError, match="features"):

@@ -3,29 +3,23 @@
 import numpy as np
 import pytest
 import torch
+from conftest import FAST
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from aembed import VQVAEEmbedder
 from aembed.nn import VectorQuantizer
 
-FAST = dict(hidden_layer_sizes=(32,), n_codes=16, max_epochs=5, random_state=0)
+FAST = dict(FAST, n_codes=16, max_epochs=5)
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return (X[:300] / 16).astype(np.float32), y[:300]
+def fitted(digit_pixels):
+    return VQVAEEmbedder(**FAST).fit(digit_pixels[0])
 
 
-@pytest.fixture(scope="module")
-def fitted(digits):
-    return VQVAEEmbedder(**FAST).fit(digits[0])
-
-
-def test_predict_is_the_nearest_code_of_the_continuous_embedding(fitted, digits):
-    X = digits[0]
+def test_predict_is_the_nearest_code_of_the_continuous_embedding(fitted, digit_pixels):
+    X = digit_pixels[0]
     Z, C = fitted.transform(X), fitted.codebook_
     codes = fitted.predict(X)
     assert codes.dtype == np.int64 and codes.shape == (len(X),)
@@ -34,16 +28,16 @@ def test_predict_is_the_nearest_code_of_the_continuous_embedding(fitted, digits)
     assert len(np.unique(codes)) > 1
 
 
-def test_labels_are_the_codes_of_the_training_rows(fitted, digits):
-    X = digits[0]
+def test_labels_are_the_codes_of_the_training_rows(fitted, digit_pixels):
+    X = digit_pixels[0]
     assert_array_equal(fitted.labels_, fitted.predict(X))
     assert_array_equal(VQVAEEmbedder(**FAST).fit_predict(X), fitted.labels_)
     warm = VQVAEEmbedder(**FAST, warm_start=True).fit(X).fit(X[:100])
     assert_array_equal(warm.labels_, warm.predict(X[:100]))
 
 
-def test_score_samples_decodes_the_codes(fitted, digits):
-    X = digits[0]
+def test_score_samples_decodes_the_codes(fitted, digit_pixels):
+    X = digit_pixels[0]
     scores = fitted.score_samples(X)
     x = torch.from_numpy(X)
     module = fitted.net_.module_
@@ -55,16 +49,16 @@ def test_score_samples_decodes_the_codes(fitted, digits):
     assert_allclose(scores, expected.numpy(), rtol=1e-5)
 
 
-def test_quantize_returns_the_codes(fitted, digits):
-    X = digits[0]
+def test_quantize_returns_the_codes(fitted, digit_pixels):
+    X = digit_pixels[0]
     Z_q = fitted.set_params(quantize=True).transform(X)
     fitted.set_params(quantize=False)
     assert_array_equal(Z_q, fitted.codebook_[fitted.predict(X)])
     assert not np.allclose(Z_q, fitted.transform(X))
 
 
-def test_inverse_transform_quantises_then_decodes(fitted, digits):
-    X = digits[0]
+def test_inverse_transform_quantises_then_decodes(fitted, digit_pixels):
+    X = digit_pixels[0]
     Z = fitted.transform(X)
     X_rec = fitted.inverse_transform(Z)
     assert_array_equal(
@@ -85,9 +79,9 @@ def test_codebook_is_saved_with_the_module(fitted):
     assert np.abs(fitted.codebook_).sum() > 0
 
 
-def test_same_seed_same_codebook(fitted, digits):
+def test_same_seed_same_codebook(fitted, digit_pixels):
     # tests/test_common.py compares embeddings; the codebook is separate state.
-    again = VQVAEEmbedder(**FAST).fit(digits[0])
+    again = VQVAEEmbedder(**FAST).fit(digit_pixels[0])
     assert_array_equal(fitted.codebook_, again.codebook_)
 
 
@@ -99,9 +93,9 @@ def test_history_records_losses_and_codebook_usage_per_epoch(fitted):
     assert ((h.train_perplexity >= 1) & (h.train_perplexity <= 16)).all()
 
 
-def test_code_usage_is_counted_over_the_epoch_not_per_batch(digits):
+def test_code_usage_is_counted_over_the_epoch_not_per_batch(digit_pixels):
     # With batches of 8 rows, a per-batch share could never exceed 8 / 64.
-    emb = VQVAEEmbedder(**{**FAST, "n_codes": 64}, batch_size=8).fit(digits[0])
+    emb = VQVAEEmbedder(**{**FAST, "n_codes": 64}, batch_size=8).fit(digit_pixels[0])
     assert emb.history_.train_code_usage.iloc[-1] > 0.5
 
 
@@ -135,8 +129,8 @@ def test_quantizer_restarts_dead_codes_at_the_data():
     assert (vq.usage > 0).sum() == 8
 
 
-def test_convolutional_network(digits):
-    X = digits[0]
+def test_convolutional_network(digit_pixels):
+    X = digit_pixels[0]
     emb = VQVAEEmbedder(**FAST, image_shape=(8, 8)).fit(X)
     assert emb.transform(X).shape == (len(X), 2)
     assert emb.predict(X).max() < 16
@@ -152,9 +146,9 @@ def test_convolutional_network(digits):
         ({"image_shape": (3, 3)}, "image_shape"),
     ],
 )
-def test_bad_parameters_are_rejected(digits, params, match):
+def test_bad_parameters_are_rejected(digit_pixels, params, match):
     with pytest.raises(ValueError, match=match):
-        VQVAEEmbedder(**{**FAST, **params}).fit(digits[0])
+        VQVAEEmbedder(**{**FAST, **params}).fit(digit_pixels[0])
 
 
 @pytest.mark.parametrize(
@@ -171,8 +165,8 @@ def test_bad_input_is_rejected(X, match):
         VQVAEEmbedder(**FAST).fit(X)
 
 
-def test_bad_input_after_fitting(fitted, digits):
-    X = digits[0]
+def test_bad_input_after_fitting(fitted, digit_pixels):
+    X = digit_pixels[0]
     with pytest.raises(ValueError, match="features"):
         fitted.predict(X[:, :10])
     with pytest.raises(ValueError, match="n_components=2"):

@@ -15,7 +15,7 @@ if [ ! -x .venv/bin/python ]; then
     echo "build_docs.sh: no .venv here; run 'bash tools/setup.sh' first" >&2
     exit 1
 fi
-if ! .venv/bin/python -c "import sphinx, numpydoc, sphinx_gallery, pydata_sphinx_theme" 2>/dev/null; then
+if ! .venv/bin/python -c "import sphinx, numpydoc, sphinx_gallery, pydata_sphinx_theme, onnxruntime, skl2onnx" 2>/dev/null; then
     .venv/bin/python -m pip install --quiet -e ".[docs]"
 fi
 

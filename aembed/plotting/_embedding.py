@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .._files import atomic_path
-from ..metrics import _check_comparable
+from ..metrics._checks import check_comparable
 from ._common import (
     _check_positive_number,
     _class_colors,
@@ -65,7 +65,7 @@ def _check_labels(labels, n_samples):
             f"labels must have one entry per row of Z ({n_samples}); "
             f"got shape {labels.shape}."
         )
-    _check_comparable(labels, "labels")
+    check_comparable(labels, "labels")
     return labels
 
 

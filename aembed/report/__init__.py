@@ -9,13 +9,18 @@ table, interactive maps of the held-out rows (with Bokeh, ``pip install
 'aembed[report]'``), training and validation curves, every figure, and the
 provenance. The page works offline.
 
-The package has one module per part: ``_run`` (the run), ``_tables`` (the
-results table and its reading), ``_figures`` (static figures),
-``_interactive`` (the Bokeh maps), ``_page`` (the HTML), ``_provenance``
-(versions and parameters) and ``_sweep`` (the latent-size sweep).
+The package has one module per part: ``_run`` (the run, step by step),
+``_inputs`` (the checks and the split), ``_fitting`` (every method and the
+sweep under one progress bar), ``_sweep`` (the latent-size sweep),
+``_tables`` (the results table, its reading and the table files),
+``_figures`` (static figures), ``_interactive`` (the Bokeh maps),
+``_summary`` (the description, the notes, ``results.md`` and
+``index.html``), ``_page`` (the HTML) and ``_provenance`` (versions and
+parameters).
 """
 
-from ._run import label_names, run_report
+from ._inputs import label_names
+from ._run import run_report
 from ._sweep import latent_size_sweep
 
 __all__ = ["label_names", "latent_size_sweep", "run_report"]

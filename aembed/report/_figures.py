@@ -8,7 +8,8 @@ and remembers its caption for the page.
 import numpy as np
 
 from .. import plotting
-from ..compare import TRAINED_METHODS, method_name, per_class
+from ..compare import per_class
+from ..compare._methods import TRAINED_METHODS, method_name
 
 
 class Figures:
@@ -220,3 +221,29 @@ def draw_animations(figures, snapshots, y_snap, image_shape, label_names):
                 originals=np.asarray(snap.X)[: snap.n_reconstructions],
                 titles=titles,
             )
+
+
+def draw_all(out, data, fit, seed):
+    """Every static figure and animation; returns the collected entries."""
+    fitted, names = fit.fitted, data.label_names
+    figures = Figures(out)
+    draw_embeddings(figures, fitted, data.y_test, names)
+    draw_training_curves(figures, fitted, len(data.X_valid) > 0)
+    draw_per_class(figures, fit.results, data.has_psnr)
+    if fit.sweep is not None:
+        draw_sweep(figures, fit.sweep, data.has_psnr)
+    draw_codebook(figures, fitted, data.X_train)
+    if data.image_shape is not None:
+        draw_reconstructions(
+            figures, fitted, data.X_test, data.y_test, data.image_shape, names
+        )
+        draw_generative(figures, fitted, data.image_shape, seed)
+    if fit.snapshots:
+        draw_animations(
+            figures,
+            fit.snapshots,
+            data.y_test[fit.snapshot_rows],
+            data.image_shape,
+            names,
+        )
+    return figures

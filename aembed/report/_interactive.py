@@ -16,7 +16,7 @@ import io
 
 import numpy as np
 
-from ..compare import method_name
+from ..compare._methods import method_name
 
 INSTALL_HINT = "pip install 'aembed[report]'"
 # The most rows a map draws: each image row carries a thumbnail per
@@ -289,3 +289,42 @@ def interactive_maps(
 def method_heading(name, result):
     """The heading above one map."""
     return f"{html.escape(method_name(name))} ({html.escape(result.evaluation)})"
+
+
+def page_maps(data, fit, seed, interactive):
+    """The page's interactive maps (or None) and the sentence above them."""
+    if not interactive:
+        return None, (
+            "The interactive maps need Bokeh, which is not installed: "
+            f"<code>{INSTALL_HINT}</code>. The static maps are "
+            'below (<a href="embeddings.png">embeddings.png</a>).'
+        )
+    maps = interactive_maps(
+        fit.fitted,
+        data.X_test,
+        data.y_test,
+        label_names=data.label_names,
+        image_shape=data.image_shape,
+        feature_names=data.feature_names,
+        to_data_units=data.to_data_units,
+        seed=seed,
+        max_points=MAX_POINTS,
+    )
+    shown, n_test = len(maps[3]), len(data.X_test)
+    what = "the image" if data.image_shape is not None else "its feature values"
+    rec = (
+        " and, for the methods that reconstruct, its reconstruction"
+        if any(r.X_test_rec is not None for r in fit.fitted.values())
+        else ""
+    )
+    drawn = (
+        f"The maps draw {shown:,} of the {n_test:,} held-out rows, drawn at "
+        "random, to keep the page light."
+        if shown < n_test
+        else f"All {n_test:,} held-out rows are drawn."
+    )
+    return maps, (
+        "Drag to pan; pick the wheel-zoom or box-zoom tool to zoom. Select "
+        "rows with the box or lasso tool: the same rows light up in every map. "
+        f"Hover a point to see the row ({what}){rec}. {drawn}"
+    )

@@ -1,5 +1,6 @@
 """What was run: versions, data, split, parameters, epochs, device, times."""
 
+import datetime
 import json
 import platform
 from importlib import metadata
@@ -8,7 +9,7 @@ import numpy as np
 
 from .._files import write_text
 from .._persistence import to_plain
-from ..compare import TRAINED_METHODS, method_name
+from ..compare._methods import TRAINED_METHODS, method_name
 
 # The packages whose versions decide the numbers, by distribution name.
 PACKAGES = ("aembed", "torch", "scikit-learn", "skorch", "umap-learn", "openTSNE")
@@ -80,3 +81,48 @@ def write_run_json(path, record):
         return repr(value)
 
     return write_text(path, json.dumps(record, indent=2, default=default) + "\n")
+
+
+SCALING_TEXT = {
+    "none": "used as given, already within [0, 1]",
+    "minmax": "mapped onto [0, 1] by one offset and scale for all columns",
+    "standard": "every column standardised (zero mean, unit variance)",
+}
+
+
+def run_record(data, fit, command, n_components, device, seed, sweep_sizes):
+    """The provenance: what ``run.json`` holds and the page shows."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    image_shape = data.image_shape
+    return {
+        "created": now.isoformat(timespec="seconds"),
+        "command": command,
+        "versions": versions(),
+        "dataset": {
+            "name": data.name,
+            "n_rows": int(data.n_rows),
+            "n_features": int(data.n_features),
+            "n_classes": len(data.label_names),
+            "classes": list(data.label_names.values()),
+            "image_shape": None if image_shape is None else list(image_shape),
+        },
+        "split": {
+            "n_train": len(data.X_train),
+            "n_validation": len(data.X_valid),
+            "n_test": len(data.X_test),
+            "test_size": data.test_size,
+            "validation_size": data.validation_size,
+            "stratified": True,
+            "seed": seed,
+        },
+        "input_scaling": SCALING_TEXT[data.scaling[0]]
+        + ("" if data.scaling[0] == "none" else ", fitted on the training rows")
+        + ", the same for every method",
+        "n_components": n_components,
+        "device": device,
+        "seed": seed,
+        "warm_up": "each method fitted once on 200 rows before the timed fits",
+        "methods": [method_record(m, r) for m, r in fit.fitted.items()],
+        "sweep_sizes": sweep_sizes,
+        "wall_time_s": None,
+    }

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..compare import method_name
+from .._files import atomic_path, write_text
+from ..compare import per_class, summary
+from ..compare._methods import method_name
 
 
 @dataclass(frozen=True)
@@ -259,3 +261,44 @@ def reading(table, n_neighbors=5):
     if sentence:
         parts.append(sentence + ".")
     return " ".join(parts)
+
+
+class TableWriter:
+    """Writes each table the moment its numbers exist, atomically."""
+
+    def __init__(self, out, metrics_list):
+        self.out = out
+        self.metrics = metrics_list
+        self.links = [("results.csv", "results.csv"), ("results.md", "results.md")]
+
+    def results(self, results):
+        table = summary(results)
+        with atomic_path(self.out / "results.csv") as tmp:
+            table.to_csv(tmp)
+        classes = per_class(results)
+        if not classes.empty:
+            with atomic_path(self.out / "per_class.csv") as tmp:
+                classes.to_csv(tmp, index=False)
+            self._link("per_class.csv")
+        return table
+
+    def markdown(self, description, table, sweep_overall):
+        md = [
+            f"# aembed comparison\n\n{description}\n\n## Results\n\n",
+            results_markdown(table, self.metrics),
+        ]
+        if sweep_overall is not None:
+            md += [
+                "\n## VAE latent-size sweep\n\n",
+                frame_markdown(sweep_overall),
+            ]
+        write_text(self.out / "results.md", "".join(md))
+
+    def sweep(self, sweep):
+        with atomic_path(self.out / "latent_sweep.csv") as tmp:
+            sweep.to_csv(tmp, index=False)
+        self._link("latent_sweep.csv")
+
+    def _link(self, name):
+        if (name, name) not in self.links:
+            self.links.append((name, name))

@@ -11,14 +11,11 @@ within an autoencoder's training budget.
 import numpy as np
 import torch
 
-from ._graph import UMAP_A, UMAP_B
-from ._net import NeighborTerm
-from .nn._random import rand_like
+from .._graph import UMAP_A, UMAP_B
 
 # Epochs of the teacher's optimisation; None: umap-learn's, 500 up to
 # 10,000 rows and 200 above.
 TEACHER_EPOCHS = None
-MIXUP = 0.0
 
 
 def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
@@ -57,7 +54,7 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
     --------
     >>> import numpy as np
     >>> from aembed._graph import neighbor_graph, spectral_layout
-    >>> from aembed._teacher import umap_layout
+    >>> from aembed._training._teacher import umap_layout
     >>> X = np.random.default_rng(0).normal(size=(100, 5))
     >>> graph = neighbor_graph(X, 10)
     >>> umap_layout(graph, spectral_layout(graph, 2), n_epochs=20).shape
@@ -123,72 +120,3 @@ def current_layout(net, X, batch_size=4096):
             for i in range(0, len(X), batch_size)
         ]
     return torch.cat(parts).numpy()
-
-
-class TeacherTerm(NeighborTerm):
-    """The neighbour term, guided by a teacher layout, on augmented views.
-
-    As :class:`~._net.NeighborTerm`, plus, when ``teacher`` is given, the
-    squared distance of both ends of each sampled edge to their places in
-    the teacher layout, weighted by ``teacher_weight``; and, when
-    ``augment`` is given, both ends are embedded from randomly transformed
-    copies of their rows (``augment(x)``), each pulled towards its row's
-    teacher place, while the model's own loss (the reconstruction) still
-    sees the batch as it is.
-
-    Parameters
-    ----------
-    X, graph, weight, scale
-        As :class:`~._net.NeighborTerm`.
-    teacher : torch.Tensor of shape (n_samples, n_components) or None
-        The teacher layout, in the embedding's units.
-    teacher_weight : float
-        Factor of the teacher term in the training loss.
-    augment : callable or None
-        Maps a batch of rows to randomly transformed copies.
-    """
-
-    def __init__(self, X, graph, weight, scale, teacher, teacher_weight, augment):
-        super().__init__(X, graph, weight, scale)
-        self.teacher = teacher
-        self.teacher_weight = teacher_weight
-        self.augment = augment
-
-    def loss_terms(self, module, batch, device, parallel=None):
-        tail_rows = self.sampler.sample(batch.index)
-        tails = self.X[tail_rows].to(device, non_blocking=True)
-        n = len(batch.x)
-        mix = None
-        if MIXUP:
-            mix = rand_like(torch.empty(n, 1, device=batch.x.device)) * MIXUP
-        if self.augment is None and mix is None:
-            terms = module(batch.x, tails)
-            z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
-        else:
-            # One draw per call: in data-parallel training each call's rows
-            # are one share of the global batch.
-            heads = batch.x
-            if self.augment is not None:
-                heads, tails = self.augment(heads), self.augment(tails)
-            views = [heads, tails]
-            if mix is not None:
-                views.append((1 - mix) * heads + mix * tails)
-            terms = module(batch.x, torch.cat(views))
-            terms.pop("embedding")
-            z_views = terms.pop("tail_embedding").split(n)
-            z_heads, z_tails = z_views[0], z_views[1]
-        neighbor = self(z_heads, z_tails, batch.share, parallel)
-        terms["neighbor"] = neighbor
-        terms["loss"] = terms["loss"] + self.weight * neighbor
-        if self.teacher is not None:
-            rows = torch.cat([batch.index, tail_rows])
-            target = self.teacher[rows].to(device, non_blocking=True)
-            z = torch.cat([z_heads, z_tails]).float()
-            if mix is not None:
-                t_heads, t_tails = target.split(n)
-                target = torch.cat([target, (1 - mix) * t_heads + mix * t_tails])
-                z = torch.cat([z, z_views[2].float()])
-            teacher = (z - target).pow(2).sum(1).mean()
-            terms["teacher"] = teacher
-            terms["loss"] = terms["loss"] + self.teacher_weight * teacher
-        return terms

@@ -11,7 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .nn._random import rand_like
+from ..nn._random import rand_like
 
 
 def random_affine(x, image_shape, *, degrees=10.0, scale=0.1, shift=2.0):
@@ -41,7 +41,7 @@ def random_affine(x, image_shape, *, degrees=10.0, scale=0.1, shift=2.0):
     Examples
     --------
     >>> import torch
-    >>> from aembed._augment import random_affine
+    >>> from aembed._training._augment import random_affine
     >>> x = torch.rand(4, 2 * 8 * 6)
     >>> random_affine(x, (2, 8, 6)).shape
     torch.Size([4, 96])

@@ -1,0 +1,163 @@
+"""What a fit sets up before skorch runs: the net, the data, the random context."""
+
+import contextlib
+import math
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+from .._devices import resolve_device
+from .._distributed import data_parallel
+from .._scaling import apply_scaling
+from .._streaming import BlockReader, StreamedRows
+from .._torch_state import TORCH_STATE_LOCK, float32_autograd, flush_denormal_enabled
+from ._callbacks import training_callbacks
+from ._net import EmbedderNet
+
+
+@contextlib.contextmanager
+def training_context(seed, device):
+    """Seeded, denormal-free torch state that leaves the caller's untouched.
+
+    MNIST-like data (many exact zeros) drive Adam's moment estimates into
+    subnormal floats, which make CPU epochs much slower; flushing them to
+    zero costs no accuracy. The caller's flag is probed and restored. The
+    global state is held under a lock, so that threaded fits with the same
+    seed give the models of fits run one after the other.
+    """
+    kind = torch.device(device).type
+    devices = [] if kind == "cpu" else [torch.device(device)]
+    with (
+        TORCH_STATE_LOCK,
+        torch.random.fork_rng(devices=devices, device_type=kind),
+        float32_autograd(),
+    ):
+        flush = flush_denormal_enabled()
+        torch.manual_seed(seed)
+        torch.set_flush_denormal(True)
+        try:
+            yield
+        finally:
+            torch.set_flush_denormal(flush)
+
+
+def device_and_parallel(device, distributed):
+    """The device to train on, and the data-parallel engine or None.
+
+    Started by a launcher on several processes (and unless
+    ``distributed=False``), each process trains on its share through
+    Accelerate; on GPUs each takes its local one.
+    """
+    device = resolve_device(device)
+    parallel = data_parallel(distributed, device)
+    return (device if parallel is None else parallel.device), parallel
+
+
+def draw_seed(random_state, parallel):
+    """The fit's seed; in a data-parallel run, rank 0's on every process."""
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    if parallel is not None:
+        seed = parallel.broadcast_int(seed)
+    return seed
+
+
+def resolve_epochs(max_epochs, n_samples):
+    """``max_epochs``, with ``"auto"`` resolved for ``n_samples`` rows.
+
+    ``round(50 * sqrt(4000 / n_samples))`` between 1 and 100 epochs: 50
+    for 4,000 rows, 13 for 60,000, 3 for a million. Larger data give
+    each epoch more distinct rows to learn from, so the rows seen over
+    a fit grow with the square root of the data, not linearly.
+    """
+    if max_epochs != "auto":
+        return int(max_epochs)
+    return int(min(100, max(1, round(50 * math.sqrt(4000 / n_samples)))))
+
+
+def make_net(est, device, callbacks, max_epochs):
+    """The skorch net around a new module of ``est``, initialised on ``device``.
+
+    Used by ``fit``, ``partial_fit`` (one epoch per call) and
+    :func:`aembed.load`, so that a loaded estimator's net is built exactly
+    as a fitted one's. The module's initial weights are drawn from the
+    caller's random context.
+    """
+    net = EmbedderNet(
+        module=est._build_module(est._network_, **est._module_args_),
+        criterion=torch.nn.Identity,
+        optimizer=torch.optim.AdamW,
+        optimizer__weight_decay=est.weight_decay,
+        lr=est.lr,
+        max_epochs=max_epochs,
+        batch_size=est.batch_size,
+        train_split=None,
+        callbacks=callbacks,
+        device=device,
+        verbose=int(est.verbose >= 2),
+    )
+    net.input_scaling_ = (est.input_offset_, est.input_scale_)
+    net.mixed_precision_ = bool(est.mixed_precision)
+    return net.initialize()
+
+
+def scaled_rows(data, offset, scale, device):
+    """The scaled training rows: a tensor, or blocks scaled as they are read.
+
+    Training data moved once per fit spares a host-to-device copy per batch;
+    data too large for the device stay on the host and go batch by batch.
+    """
+    if isinstance(data, BlockReader):
+        return StreamedRows(data, range(data.n_blocks), offset, scale)
+    rows = torch.from_numpy(apply_scaling(data, offset, scale))
+    return _to_device_if_room(rows, device)
+
+
+def _to_device_if_room(tensor, device):
+    """``tensor`` on ``device`` when it takes at most half the free memory there."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return tensor
+    free, _ = torch.cuda.mem_get_info(device)
+    if tensor.nbytes > free // 2:
+        return tensor
+    return tensor.to(device)
+
+
+def split(X, fraction, seed):
+    """Training and validation rows, ``fraction`` of them held out.
+
+    Rows read in blocks are split by whole blocks.
+    """
+    if isinstance(X, StreamedRows):
+        n_valid = min(max(1, round(fraction * len(X.blocks))), len(X.blocks) - 1)
+        order = np.random.default_rng(seed).permutation(X.blocks).tolist()
+        return X.subset(order[n_valid:]), X.subset(order[:n_valid])
+    n_valid = max(1, int(round(fraction * len(X))))
+    n_valid = min(n_valid, len(X) - 1)
+    order = np.random.default_rng(seed).permutation(len(X))
+    order = torch.from_numpy(order).to(X.device)
+    return X[order[n_valid:]], X[order[:n_valid]]
+
+
+def training_net(est, device, warm, incremental):
+    """The net to train: the fitted one, or a new one (from its state, if warm).
+
+    ``partial_fit`` keeps training the net it built; a net built by ``fit``
+    carries fit's progress bar and early stopping, so a new net with the
+    same state replaces it.
+    """
+    if warm and incremental and est.net_.incremental_:
+        if est.net_.torch_rng_state_ is not None:
+            torch.set_rng_state(est.net_.torch_rng_state_)
+        return est.net_
+    net = make_net(
+        est,
+        device,
+        training_callbacks(est, incremental),
+        max_epochs=1 if incremental else est.max_epochs_,
+    )
+    net.incremental_ = incremental
+    if warm:
+        net.continue_from(est.net_.training_state())
+    return net
