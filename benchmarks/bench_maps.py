@@ -98,6 +98,8 @@ class Term(neighbors.NeighborTerm):
 
 
 def patched_neighbor_term(net, train, self, seed, warm, parallel=None):
+    if self.neighbor_weight == 0 or len(train) < 2:
+        return None
     t0 = time.perf_counter()
     rows = train.cpu().numpy()
     graph = neighbor_graph(rows, self.n_neighbors, random_state=seed)
