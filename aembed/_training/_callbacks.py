@@ -207,3 +207,17 @@ class CodebookUsage(Callback):
         perplexity, used = math.exp(entropy.item()), used.item()
         net.history.record("train_perplexity", perplexity)
         net.history.record("train_code_usage", used)
+
+
+class EpochTicks(Callback):
+    """Advance a progress bar by one at the end of every epoch.
+
+    Not one of a net's own callbacks: the comparison hands it to each
+    trained method as a user's callback, to count epochs across methods.
+    """
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar.update(1)

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from skorch.callbacks import Callback
 
 from .. import metrics
 from .._training import resolve_epochs
+from .._training._callbacks import EpochTicks
 from ._methods import TRAINED_METHODS, make_method, method_name
 
 
@@ -206,16 +206,6 @@ def score_method(fitted, X_test, y_train, y_test, *, n_neighbors=5, data_range=N
     return rows
 
 
-class _EpochTicks(Callback):
-    """Advances a progress bar by one at the end of every epoch."""
-
-    def __init__(self, bar):
-        self.bar = bar
-
-    def on_epoch_end(self, net, **kwargs):
-        self.bar.update(1)
-
-
 def progress_steps(name, estimator, n_samples):
     """Steps a method takes on the progress bar: its epochs on ``n_samples``
     training rows (``max_epochs="auto"`` resolved), or one."""
@@ -310,7 +300,7 @@ def run_methods(
     for name in methods:
         params = dict(method_params.get(name, {}))
         if progress is not None and name in TRAINED_METHODS:
-            ticks = _EpochTicks(progress)
+            ticks = EpochTicks(progress)
             params["callbacks"] = [*(params.get("callbacks") or []), ticks]
         estimator = make_method(
             name,
