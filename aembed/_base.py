@@ -78,6 +78,8 @@ class _BaseEmbedder(
         "checkpoint_dir": [str, os.PathLike, None],
         "neighbor_weight": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "teacher_weight": [Interval(Real, 0, None, closed="left")],
+        "augment": [StrOptions({"auto"}), "array-like", None],
         "device": [str, torch.device],
         "distributed": [StrOptions({"auto"}), "boolean"],
         "mixed_precision": ["boolean"],
@@ -108,6 +110,8 @@ class _BaseEmbedder(
         checkpoint_dir=None,
         neighbor_weight=0.0,
         n_neighbors=15,
+        teacher_weight=0.0,
+        augment=None,
         device="cpu",
         distributed="auto",
         mixed_precision=False,
@@ -134,6 +138,8 @@ class _BaseEmbedder(
         self.checkpoint_dir = checkpoint_dir
         self.neighbor_weight = neighbor_weight
         self.n_neighbors = n_neighbors
+        self.teacher_weight = teacher_weight
+        self.augment = augment
         self.device = device
         self.distributed = distributed
         self.mixed_precision = mixed_precision
@@ -274,11 +280,9 @@ class _BaseEmbedder(
             if self.early_stopping and not incremental:
                 train, valid = _training.split(rows, self.validation_fraction, seed)
             net = _training.training_net(self, device, warm, incremental)
-            # One row has no neighbours to preserve.
-            if self.neighbor_weight > 0 and len(train) > 1:
-                net.neighbor_term_ = _training.neighbor_term(
-                    net, train, self, seed, warm, parallel
-                )
+            net.neighbor_term_ = _training.neighbor_term(
+                net, train, self, seed, warm, parallel
+            )
             writer = _training.checkpoint_writer(checkpoint, self._write)
             net.checkpoint_ = writer
             interrupted = net.run(
@@ -535,14 +539,9 @@ class _BaseEmbedder(
         """
         X = _validation.check_inference(self, X)
         total, size = 0.0, 0
+        step, n_out = self._reconstruct, self.n_features_in_
         for _, block in chunks(X, X.shape[0] if isinstance(X, np.ndarray) else None):
-            X_rec = self._map_rows(
-                block,
-                self._reconstruct,
-                self.n_features_in_,
-                scale_in=True,
-                unscale_out=True,
-            )
+            X_rec = self._map_rows(block, step, n_out, scale_in=True, unscale_out=True)
             total += np.sum((block - X_rec) ** 2, dtype=np.float64)
             size += block.size
         return -float(total / size)

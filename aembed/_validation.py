@@ -48,8 +48,8 @@ def check_memory(n_bytes, needs, fix):
         )
 
 
-def image_shape(value):
-    """``image_shape`` as ``(channels, height, width)``, or None."""
+def image_shape(value, name="image_shape"):
+    """``image_shape`` (or ``name``) as ``(channels, height, width)``, or None."""
     if value is None:
         return None
     shape = tuple(value)
@@ -57,10 +57,17 @@ def image_shape(value):
         shape = (1, *shape)
     if len(shape) != 3 or any(not isinstance(s, Integral) or s < 1 for s in shape):
         raise ValueError(
-            "image_shape must be (height, width) or (channels, height, width) "
+            f"{name} must be (height, width) or (channels, height, width) "
             f"of positive integers, got {value!r}."
         )
     return shape
+
+
+def augment_shape(augment, image_shape_):
+    """The image geometry ``augment`` transforms (``"auto"``: ``image_shape_``)."""
+    if isinstance(augment, str):
+        return image_shape(image_shape_)
+    return image_shape(augment, "augment")
 
 
 def resolve_loss(requested, low, high):
@@ -149,9 +156,9 @@ def _check_params(est, shape, incremental):
     for name, constraints in est._parameter_constraints.items():
         if any(getattr(c, "type", None) is Integral for c in constraints):
             reject_bools(**{name: getattr(est, name)})
-    for name in ("hidden_layer_sizes", "image_shape"):
+    for name in ("hidden_layer_sizes", "image_shape", "augment"):
         sizes = getattr(est, name)
-        if sizes is None:
+        if sizes is None or isinstance(sizes, str):
             continue
         # sklearn's "array-like" admits dicts and sets, whose order (and
         # what a saved file can hold) is not that of a sequence.
@@ -166,6 +173,12 @@ def _check_params(est, shape, incremental):
     if shape is not None and int(np.prod(shape)) != n_features:
         raise ValueError(
             f"image_shape={tuple(est.image_shape)} holds {int(np.prod(shape))} "
+            f"values per image, but X has {n_features} features."
+        )
+    shape = augment_shape(est.augment, None)
+    if shape is not None and int(np.prod(shape)) != n_features:
+        raise ValueError(
+            f"augment={tuple(est.augment)} holds {int(np.prod(shape))} "
             f"values per image, but X has {n_features} features."
         )
     sizes = est.hidden_layer_sizes

@@ -291,11 +291,7 @@ class EmbedderNet(NeuralNet):
             if term is None:
                 terms = module(batch.x)
             else:
-                terms = module(batch.x, term.tails(batch.index, self.device))
-                z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
-                neighbor = term(z_heads, z_tails, batch.share, parallel)
-                terms["neighbor"] = neighbor
-                terms["loss"] = terms["loss"] + term.weight * neighbor
+                terms = term.loss_terms(module, batch, self.device, parallel)
         if parallel is not None:
             parallel.backward(terms["loss"])
         else:
@@ -334,14 +330,14 @@ class EmbedderNet(NeuralNet):
             self.data_parallel_ = parallel.module = None
             parallel.wait()
 
-    def fit_layout(self, X, layout, n_passes, batch_size=None):
+    def fit_layout(self, X, layout, n_passes, batch_size=None, augment=None):
         """Regress the module's embedding of ``X`` onto ``layout``.
 
         A start for the neighbour-preserving term, as UMAP starts its layout
         from a spectral embedding: ``n_passes`` shuffled passes of the
         squared error, with the net's optimizer, in batches of
-        ``batch_size`` rows (the net's when None). Not recorded in the
-        history.
+        ``batch_size`` rows (the net's when None), each batch passed
+        through ``augment`` first when given. Not recorded in the history.
         """
         self._set_training(True)
         batch_size = batch_size or self.batch_size
@@ -350,8 +346,11 @@ class EmbedderNet(NeuralNet):
             order = torch.randperm(len(X), device=X.device)
             for start in range(0, len(X), batch_size):
                 rows = order[start : start + batch_size]
+                x = X[rows].to(self.device, non_blocking=True)
+                if augment is not None:
+                    x = augment(x)
                 with self.autocast():
-                    z = self.module_.embed(X[rows].to(self.device, non_blocking=True))
+                    z = self.module_.embed(x)
                 target = targets[rows].to(self.device, non_blocking=True)
                 loss = (z.float() - target).pow(2).sum(1).mean()
                 self.optimizer_.zero_grad()
