@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _model_io, _training, _validation
+from . import _labels, _model_io, _training, _validation
 from ._distributed import is_secondary_process
 from ._export import OnnxExportMixin
 from ._inference import chunks, map_rows
@@ -80,6 +80,7 @@ class _BaseEmbedder(
         "n_neighbors": [Interval(Integral, 2, None, closed="left")],
         "teacher_weight": [Interval(Real, 0, None, closed="left")],
         "augment": [StrOptions({"auto"}), "array-like", None],
+        "supervision_weight": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "distributed": [StrOptions({"auto"}), "boolean"],
         "mixed_precision": ["boolean"],
@@ -112,6 +113,7 @@ class _BaseEmbedder(
         n_neighbors=15,
         teacher_weight=0.0,
         augment=None,
+        supervision_weight=0.0,
         device="cpu",
         distributed="auto",
         mixed_precision=False,
@@ -140,6 +142,7 @@ class _BaseEmbedder(
         self.n_neighbors = n_neighbors
         self.teacher_weight = teacher_weight
         self.augment = augment
+        self.supervision_weight = supervision_weight
         self.device = device
         self.distributed = distributed
         self.mixed_precision = mixed_precision
@@ -155,6 +158,14 @@ class _BaseEmbedder(
         built from them, never from the current parameters.
         """
         raise NotImplementedError
+
+    def _new_module(self):
+        """A new module of the fitted network, with its classifier head if any."""
+        module = self._build_module(self._network_, **self._module_args_)
+        if hasattr(self, "classes_"):
+            n_components = self._network_["n_components"]
+            _training.add_head(module, n_components, len(self.classes_))
+        return module
 
     def _encoder_decoder(self, network, n_features, n_encoder_outputs):
         """The encoder and decoder ``network`` describes."""
@@ -197,8 +208,11 @@ class _BaseEmbedder(
             Training data; any numeric table (see ``scaling``). Torch
             tensors are taken too, here and in every method: detached,
             copied to the CPU, bfloat16 widened to float32.
-        y : None
-            Ignored; present for API consistency.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, used only when ``supervision_weight`` > 0 (and
+            ignored otherwise, as by any unsupervised transformer): ``-1``
+            (or None, NaN) marks an unlabelled row; any other label type is
+            encoded into ``classes_``. Continuous targets are refused.
 
         Returns
         -------
@@ -227,9 +241,9 @@ class _BaseEmbedder(
         >>> emb.fit(X[:300]).n_iter_  # two more epochs on the same network
         4
         """
-        return self._fit(X, incremental=False)
+        return self._fit(X, y, incremental=False)
 
-    def _fit(self, X, incremental):
+    def _fit(self, X, y, incremental):
         """The one path of ``fit`` and ``partial_fit``.
 
         Training continues the fitted network (warm) for every
@@ -241,7 +255,7 @@ class _BaseEmbedder(
         warm = hasattr(self, "net_") and (incremental or self.warm_start)
         n_before = self.n_iter_ if warm else 0
         try:
-            interrupted = self._train(X, warm, incremental)
+            interrupted = self._train(X, y, warm, incremental)
         except BaseException:
             if not warm:
                 self._forget_fit()
@@ -254,9 +268,16 @@ class _BaseEmbedder(
                 warnings.warn(message, ConvergenceWarning, stacklevel=4)
         return self
 
-    def _train(self, X, warm, incremental):
+    def _train(self, X, y, warm, incremental):
         """Check, set up and train; the warning of an interrupt, or None."""
         data, stats = _validation.check_fit(self, X, not warm, incremental)
+        codes = _labels.encode_labels(self, y, stats.n_samples, first=not warm)
+        if codes is not None and not isinstance(data, np.ndarray):
+            raise ValueError(
+                "supervision_weight > 0 needs the training rows in memory, but "
+                f"X is a {type(X).__name__} read in blocks. Fit on an in-memory "
+                "sample (e.g. np.asarray(X[rows])), or set supervision_weight=0."
+            )
         if not incremental:
             self.max_epochs_ = _training.resolve_epochs(
                 self.max_epochs, stats.n_samples
@@ -277,12 +298,16 @@ class _BaseEmbedder(
                 data, self.input_offset_, self.input_scale_, device
             )
             train, valid = rows, None
+            labels = None if codes is None else torch.from_numpy(codes)
             if self.early_stopping and not incremental:
                 train, valid = _training.split(rows, self.validation_fraction, seed)
+                if labels is not None:  # the same rows, in the same order
+                    labels, _ = _training.split(labels, self.validation_fraction, seed)
             net = _training.training_net(self, device, warm, incremental)
             net.neighbor_term_ = _training.neighbor_term(
-                net, train, self, seed, warm, parallel
+                net, train, self, seed, warm, parallel, labels
             )
+            net.supervision_term_ = _training.supervision_term(train, labels, self)
             writer = _training.checkpoint_writer(checkpoint, self._write)
             net.checkpoint_ = writer
             interrupted = net.run(
@@ -331,8 +356,11 @@ class _BaseEmbedder(
         X : array-like of shape (n_samples, n_features)
             One block of training data; in-memory or out-of-core (see
             :meth:`fit`).
-        y : None
-            Ignored entirely (Dask passes a placeholder).
+        y : array-like of shape (n_samples,), default=None
+            Class labels of the block, used only when ``supervision_weight``
+            > 0 (see :meth:`fit`; ignored otherwise, so that the placeholder
+            Dask passes does no harm). The first block fixes ``classes_``:
+            a later block's labels must be among them.
 
         Returns
         -------
@@ -357,7 +385,7 @@ class _BaseEmbedder(
         >>> emb.n_iter_, emb.n_samples_seen_
         (4, 1797)
         """
-        return self._fit(X, incremental=True)
+        return self._fit(X, y, incremental=True)
 
     def _fit_input_map(self, stats):
         """Fix the input scaling, the loss and the network's shape."""

@@ -183,6 +183,26 @@ default="relu"
         from ``image_shape`` (no augmentation without one); the default
         None turns it off. Inert when ``neighbor_weight=0``.
 
+    supervision_weight : float, default=0.0
+        Opt-in: learn from class labels, ``fit(X, y)``. The default 0
+        ignores ``y``, as an unsupervised transformer does. Above 0, a
+        small classifier head (:func:`aembed.nn.classifier_head`) reads the
+        embedding ``transform`` returns (the VAE's posterior mean), and each
+        training step adds its cross-entropy on a batch of labelled rows,
+        drawn with replacement from the labelled training rows alone (as
+        many as the batch has rows), times ``supervision_weight`` and the
+        number of features (recorded as ``train_supervision``). ``-1``
+        marks an unlabelled row, as in :mod:`sklearn.semi_supervised`
+        (also ``None`` and NaN in float or object arrays); any other
+        label type (strings, for instance) is encoded as a label encoder
+        would, into ``classes_``. Continuous (regression) targets are
+        refused. With ``neighbor_weight`` > 0 the neighbour graph is also
+        made label-aware as umap-learn's (categorical, ``target_weight=0.5``):
+        edges between different labels are weakened by ``exp(-5)``, edges
+        to unlabelled rows by ``exp(-1)``. The head is part of the fitted
+        network but not of its output: ``transform`` stays one encoder
+        pass. See the user guide's "Supervised and semi-supervised maps".
+
     device : str or torch.device, default="cpu"
         Where to train and infer, as PyTorch names it: ``"cpu"``,
         ``"cuda"``, ``"cuda:1"``, ``"mps"`` or a :class:`torch.device`;
@@ -256,5 +276,10 @@ default="relu"
         The loss used: ``"bce"`` or ``"mse"``.
 
     input_offset_, input_scale_ : ndarray of shape (`n_features_in_`,)
-        The input map ``(X - input_offset_) / input_scale_``.""",
+        The input map ``(X - input_offset_) / input_scale_``.
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels the network's classifier head was trained on,
+        sorted; defined only after a fit with ``supervision_weight`` > 0
+        and labelled rows in ``y``.""",
 }

@@ -123,7 +123,7 @@ def _check_stored_module(est, state):
     size.
     """
     with torch.device("meta"):
-        module = est._build_module(est._network_, **est._module_args_)
+        module = est._new_module()
     expected = {k: v.shape for k, v in module.state_dict().items()}
     stored = {
         k: v.shape

@@ -61,6 +61,7 @@ FITTED_ATTRIBUTES = frozenset(
         "input_scale_",
         "reconstruction_loss_",
         "labels_",
+        "classes_",
         "_network_",
         "_module_args_",
         "_checkpoint_id_",

@@ -340,7 +340,7 @@ def check_n_samples(n_samples):
 def check_network_memory(est):
     """Refuse a network too large to train here, before allocating it."""
     with torch.device("meta"):  # shapes only: no memory, no random draws
-        module = est._build_module(est._network_, **est._module_args_)
+        module = est._new_module()
     n_weights = sum(p.numel() for p in module.parameters())
     n_buffers = sum(b.numel() for b in module.buffers())
     # Weights, gradients and Adam's two moments, in float32.

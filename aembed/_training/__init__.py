@@ -5,6 +5,7 @@
 - ``_batches``: the mini-batch iterators it trains on;
 - ``_callbacks``: every skorch callback aembed itself adds, in one place;
 - ``_neighbors``: the neighbour-preserving term;
+- ``_supervision``: the supervised term (a classifier head on the embedding);
 - ``_checkpoint``: the checkpoint file and its writer;
 - ``_setup``: what a fit sets up before skorch runs (device, seed, net, data).
 """
@@ -14,6 +15,7 @@ from ._checkpoint import CHECKPOINT_FILE, checkpoint_path, checkpoint_writer
 from ._diagnostics import training_failures
 from ._neighbors import NeighborTerm, neighbor_term
 from ._net import EmbedderNet
+from ._supervision import SupervisionTerm, add_head, supervision_term
 from ._setup import (
     device_and_parallel,
     draw_seed,
@@ -32,6 +34,8 @@ __all__ = [
     "EmbedderNet",
     "KLWarmup",
     "NeighborTerm",
+    "SupervisionTerm",
+    "add_head",
     "checkpoint_path",
     "checkpoint_writer",
     "device_and_parallel",
@@ -41,6 +45,7 @@ __all__ = [
     "resolve_epochs",
     "scaled_rows",
     "split",
+    "supervision_term",
     "training_callbacks",
     "training_context",
     "training_net",

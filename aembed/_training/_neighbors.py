@@ -6,6 +6,7 @@ import torch
 
 from .._graph import (
     NeighborSampler,
+    label_intersection,
     neighbor_graph,
     spectral_layout,
     umap_cross_entropy,
@@ -58,9 +59,12 @@ class NeighborTerm:
             z_tails, offset = parallel.gather_with_grad(z_tails), share[0]
         return umap_cross_entropy(z_heads, z_tails, scale=self.scale, offset=offset)
 
-    def loss_terms(self, module, batch, device, parallel=None):
-        """The module's loss terms for ``batch``, with the term added."""
-        terms = module(batch.x, self.tails(batch.index, device))
+    def loss_terms(self, module, batch, device, parallel=None, **inputs):
+        """The module's loss terms for ``batch``, with the term added.
+
+        ``inputs`` go to the module's ``forward`` as well (``labelled``).
+        """
+        terms = module(batch.x, self.tails(batch.index, device), **inputs)
         z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
         neighbor = self(z_heads, z_tails, batch.share, parallel)
         terms["neighbor"] = neighbor
@@ -97,17 +101,17 @@ class TeacherTerm(NeighborTerm):
         self.teacher_weight = teacher_weight
         self.augment = augment
 
-    def loss_terms(self, module, batch, device, parallel=None):
+    def loss_terms(self, module, batch, device, parallel=None, **inputs):
         tail_rows = self.sampler.sample(batch.index)
         tails = self.X[tail_rows].to(device, non_blocking=True)
         if self.augment is None:
-            terms = module(batch.x, tails)
+            terms = module(batch.x, tails, **inputs)
             z_heads, z_tails = terms.pop("embedding"), terms.pop("tail_embedding")
         else:
             # One draw per call: in data-parallel training each call's rows
             # are one share of the global batch.
             views = torch.cat([self.augment(batch.x), self.augment(tails)])
-            terms = module(batch.x, views)
+            terms = module(batch.x, views, **inputs)
             terms.pop("embedding")
             z_heads, z_tails = terms.pop("tail_embedding").split(len(batch.x))
         neighbor = self(z_heads, z_tails, batch.share, parallel)
@@ -123,7 +127,7 @@ class TeacherTerm(NeighborTerm):
         return terms
 
 
-def neighbor_term(net, train, est, seed, warm, parallel):
+def neighbor_term(net, train, est, seed, warm, parallel, labels=None):
     """UMAP's graph of the (scaled) training rows, and the term it drives, or None.
 
     The term is weighted by ``est.neighbor_weight`` times the number of
@@ -140,11 +144,17 @@ def neighbor_term(net, train, est, seed, warm, parallel):
     :class:`TeacherTerm`, as does ``est.augment`` with an image geometry.
     None when ``est.neighbor_weight`` is 0 or there is a single row, which
     has no neighbours to preserve.
+
+    With ``labels`` (the class code of every training row, -1 unlabelled)
+    the graph is made label-aware first, as umap-learn's categorical
+    target makes it (:func:`~aembed._graph.label_intersection`).
     """
     if est.neighbor_weight == 0 or len(train) < 2:
         return None
     rows = train.cpu().numpy()
     graph = neighbor_graph(rows, est.n_neighbors, random_state=seed)
+    if labels is not None:
+        graph = label_intersection(graph, labels.cpu().numpy())
     shape = augment_shape(est.augment, est.image_shape)
     augment = None if shape is None else partial(random_affine, image_shape=shape)
     start = None

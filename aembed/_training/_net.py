@@ -44,10 +44,16 @@ class EmbedderNet(NeuralNet):
     With ``neighbor_term_`` set to a :class:`NeighborTerm`, training takes the
     terms and the batch's embedding from ``loss_terms_and_embedding(x)``, adds
     the term's weighted value to the loss and records it as
-    ``train_neighbor``; validation scores the module's own objective.
+    ``train_neighbor``; with ``supervision_term_`` set to a
+    :class:`SupervisionTerm`, the same pass embeds a batch of labelled rows
+    for the module's head, whose weighted cross-entropy is added and recorded
+    as ``train_supervision``. Validation scores the module's own objective.
     """
 
     neighbor_term_ = None
+    # The supervised term (a classifier head's cross-entropy) while training
+    # with labels; None otherwise.
+    supervision_term_ = None
     # The DataParallel engine, which holds the wrapped module, while
     # training on several processes; None otherwise, and in a fitted net.
     data_parallel_ = None
@@ -232,9 +238,11 @@ class EmbedderNet(NeuralNet):
     def end_training(self):
         """Drop what only training needs: copies, the writer, the data.
 
-        The neighbour term holds the training rows: a fitted net must not.
+        The neighbour and supervised terms hold training rows: a fitted net
+        must not.
         """
-        self.last_epoch_ = self.checkpoint_ = self.neighbor_term_ = None
+        self.last_epoch_ = self.checkpoint_ = None
+        self.neighbor_term_ = self.supervision_term_ = None
 
     # -- skorch's hooks ------------------------------------------------------------
 
@@ -287,11 +295,16 @@ class EmbedderNet(NeuralNet):
         module = self.module_ if parallel is None else parallel.module
         share = global_batch(*batch.share) if batch.share else contextlib.nullcontext()
         with self.autocast(), share:
-            term = self.neighbor_term_
+            term, supervised = self.neighbor_term_, self.supervision_term_
+            inputs = {}
+            if supervised is not None:
+                inputs["labelled"] = supervised.draw(len(batch.x), self.device)
             if term is None:
-                terms = module(batch.x)
+                terms = module(batch.x, **inputs)
             else:
-                terms = term.loss_terms(module, batch, self.device, parallel)
+                terms = term.loss_terms(module, batch, self.device, parallel, **inputs)
+            if supervised is not None:
+                terms = supervised.add(terms)
         if parallel is not None:
             parallel.backward(terms["loss"])
         else:

@@ -104,7 +104,7 @@ def make_net(est, device, callbacks, max_epochs):
     caller's random context.
     """
     net = EmbedderNet(
-        module=est._build_module(est._network_, **est._module_args_),
+        module=est._new_module(),
         criterion=torch.nn.Identity,
         optimizer=torch.optim.AdamW,
         optimizer__weight_decay=est.weight_decay,

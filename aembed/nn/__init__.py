@@ -3,7 +3,13 @@
 Nothing in this subpackage imports scikit-learn or skorch.
 """
 
-from ._autoencoder import NOISE_TYPES, AutoEncoder, DenoisingAutoEncoder, corrupt
+from ._autoencoder import (
+    NOISE_TYPES,
+    AutoEncoder,
+    DenoisingAutoEncoder,
+    classifier_head,
+    corrupt,
+)
 from ._networks import (
     ACTIVATIONS,
     ConvDecoder,
@@ -28,5 +34,6 @@ __all__ = [
     "VectorQuantizedAutoEncoder",
     "VectorQuantizer",
     "build_encoder_decoder",
+    "classifier_head",
     "corrupt",
 ]

@@ -6,10 +6,11 @@ Every model exposes the same small interface, which the estimators rely on:
 ``loss_terms(x)`` (a dict of scalar tensors whose ``"loss"`` entry is the
 training objective and whose other entries are its components, averaged over
 the batch), ``loss_terms_and_embedding(x)``, both at once, and ``forward``,
-the training step's pass, which returns what the step needs (the loss terms,
-and with the neighbour-preserving term the embeddings of the batch and of
-its sampled neighbours) so that hooks, ``torch.compile`` and
-DistributedDataParallel see the whole step. Pure PyTorch: nothing here
+the training step's pass, which returns what the step needs (the loss terms;
+with the neighbour-preserving term the embeddings of the batch and of its
+sampled neighbours; with a classification ``head``, its logits for labelled
+rows) so that hooks, ``torch.compile`` and DistributedDataParallel see the
+whole step. Pure PyTorch: nothing here
 imports scikit-learn or skorch.
 """
 
@@ -36,6 +37,13 @@ class AutoEncoder(nn.Module):
         cross-entropy, for data in [0, 1]); ``"gaussian"`` as means with unit
         variance (half the squared error).
 
+    Attributes
+    ----------
+    head : torch.nn.Module or None
+        A classifier of the embedding (``(n, n_latent)`` to class logits),
+        which :meth:`forward` applies to labelled rows; None (the default)
+        for a model trained without labels. See :func:`classifier_head`.
+
     See Also
     --------
     DenoisingAutoEncoder : Trained to undo a corruption of its input.
@@ -60,8 +68,9 @@ class AutoEncoder(nn.Module):
         self.encoder = encoder
         self.decoder = decoder
         self.likelihood = likelihood
+        self.head = None
 
-    def forward(self, x, tails=None):
+    def forward(self, x, tails=None, labelled=None):
         """The training step's pass over a batch.
 
         Parameters
@@ -71,6 +80,8 @@ class AutoEncoder(nn.Module):
         tails : torch.Tensor of shape (m, n_features), default=None
             Rows whose embedding the step needs as well (the sampled
             neighbours of the neighbour-preserving term).
+        labelled : torch.Tensor of shape (k, n_features), default=None
+            Labelled rows, for a model with a ``head``.
 
         Returns
         -------
@@ -78,7 +89,8 @@ class AutoEncoder(nn.Module):
             :meth:`loss_terms` of ``x``; with ``tails``, also
             ``"embedding"``, the batch's embedding (:meth:`embed`, from the
             same encoder pass as the loss where the model allows), and
-            ``"tail_embedding"``, that of ``tails``.
+            ``"tail_embedding"``, that of ``tails``; with ``labelled``,
+            ``"logits"``, the head's output for their embedding.
 
         Examples
         --------
@@ -93,9 +105,13 @@ class AutoEncoder(nn.Module):
         (torch.Size([4, 2]), torch.Size([3, 2]))
         """
         if tails is None:
-            return self.loss_terms(x)
-        terms, z = self.loss_terms_and_embedding(x)
-        return {**terms, "embedding": z, "tail_embedding": self.embed(tails)}
+            out = self.loss_terms(x)
+        else:
+            terms, z = self.loss_terms_and_embedding(x)
+            out = {**terms, "embedding": z, "tail_embedding": self.embed(tails)}
+        if labelled is not None:
+            out["logits"] = self.head(self.embed(labelled))
+        return out
 
     def embed(self, x):
         """The deterministic embedding of ``x``.
@@ -275,6 +291,35 @@ class AutoEncoder(nn.Module):
         True
         """
         return self.loss_terms(x), self.embed(x)
+
+
+def classifier_head(n_latent, n_classes, hidden=64):
+    """A small classifier of embeddings: one hidden ReLU layer, then logits.
+
+    Parameters
+    ----------
+    n_latent : int
+        Width of the embedding it reads.
+    n_classes : int
+        Number of classes.
+    hidden : int, default=64
+        Width of the hidden layer.
+
+    Returns
+    -------
+    head : torch.nn.Sequential
+        Maps ``(n, n_latent)`` to ``(n, n_classes)`` logits.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from aembed.nn import classifier_head
+    >>> classifier_head(2, 3)(torch.zeros(4, 2)).shape
+    torch.Size([4, 3])
+    """
+    return nn.Sequential(
+        nn.Linear(n_latent, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)
+    )
 
 
 def corrupt(x, noise, noise_level, value_range=(0.0, 1.0)):
