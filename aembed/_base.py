@@ -304,10 +304,14 @@ class _BaseEmbedder(
                 if labels is not None:  # the same rows, in the same order
                     labels, _ = _training.split(labels, self.validation_fraction, seed)
             net = _training.training_net(self, device, warm, incremental)
+            graph = _training.training_graph(train, self, seed, labels)
             net.neighbor_term_ = _training.neighbor_term(
-                net, train, self, seed, warm, parallel, labels
+                net, train, graph, self, seed, warm, parallel
             )
-            net.supervision_term_ = _training.supervision_term(train, labels, self)
+            if labels is not None:
+                net.supervision_term_ = _training.supervision_term(
+                    train, labels, graph, len(self.classes_), self
+                )
             writer = _training.checkpoint_writer(checkpoint, self._write)
             net.checkpoint_ = writer
             interrupted = net.run(

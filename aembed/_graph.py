@@ -368,6 +368,52 @@ def label_intersection(graph, labels, *, far=5.0, unknown=1.0):
     return graph
 
 
+def spread_labels(graph, labels, n_classes, *, alpha=0.9, n_iter=50):
+    """Class distributions of every row: the labels spread over the graph.
+
+    Label spreading (Zhou et al., 2004, as
+    :class:`sklearn.semi_supervised.LabelSpreading` computes it, with this
+    graph as its affinity): ``F <- alpha * S @ F + (1 - alpha) * Y``, with
+    ``S`` the symmetrically normalised graph and ``Y`` the one-hot labels,
+    then each row divided by its sum.
+
+    Parameters
+    ----------
+    graph : scipy.sparse matrix of shape (n_samples, n_samples)
+        Symmetric non-negative weights.
+    labels : ndarray of shape (n_samples,), int
+        Class codes in ``[0, n_classes)``, -1 for an unlabelled row.
+    n_classes : int
+    alpha : float, default=0.9
+        How much of a row's distribution comes from its neighbours.
+    n_iter : int, default=50
+
+    Returns
+    -------
+    distributions : ndarray of shape (n_samples, n_classes), float32
+        Rows sum to 1; a row that no label reaches is all zeros.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> chain = sp.diags([np.ones(3), np.ones(3)], [-1, 1], shape=(4, 4))
+    >>> spread_labels(chain, np.array([0, -1, -1, 1]), 2).argmax(axis=1)
+    array([0, 0, 1, 1])
+    """
+    graph = sp.csr_matrix(graph, dtype=np.float64)
+    degree = np.asarray(graph.sum(axis=1)).ravel()
+    scale = sp.diags(1.0 / np.sqrt(np.where(degree > 0, degree, 1.0)))
+    normalised = scale @ graph @ scale
+    onehot = np.zeros((len(labels), n_classes))
+    known = labels >= 0
+    onehot[known, labels[known]] = 1.0
+    spread = onehot
+    for _ in range(n_iter):
+        spread = alpha * (normalised @ spread) + (1 - alpha) * onehot
+    total = spread.sum(axis=1, keepdims=True)
+    return (spread / np.where(total > 0, total, 1.0)).astype(np.float32)
+
+
 def neighbor_graph(X, n_neighbors, *, random_state=0):
     """UMAP's fuzzy graph of the rows of ``X``, neighbours found as above.
 

@@ -88,7 +88,14 @@ def encode_labels(est, y, n_samples, first):
     labels = y[~unlabelled]
     if labels.dtype.kind == "f" and not np.isfinite(labels).all():
         raise ValueError("y holds infinite labels; use -1 or NaN for unlabelled rows.")
-    kind = type_of_target(labels)
+    try:
+        kind = type_of_target(labels)
+        found = np.unique(labels)
+    except TypeError:
+        raise ValueError(
+            "y mixes label types that cannot be ordered (such as strings and "
+            "numbers); give every labelled row a label of one type."
+        ) from None
     if kind.startswith("continuous"):
         raise ValueError(
             "supervision_weight > 0 learns from class labels, but y holds "
@@ -96,13 +103,6 @@ def encode_labels(est, y, n_samples, first):
             "regression targets are not supported. Bin them into classes, "
             "or set supervision_weight=0."
         )
-    try:
-        found = np.unique(labels)
-    except TypeError:
-        raise ValueError(
-            "y mixes label types that cannot be ordered (such as strings and "
-            "numbers); give every labelled row a label of one type."
-        ) from None
     if first:
         if len(found) < 2:
             raise ValueError(

@@ -13,7 +13,7 @@
 from ._callbacks import CALLBACK_NAMES, CodebookUsage, KLWarmup, training_callbacks
 from ._checkpoint import CHECKPOINT_FILE, checkpoint_path, checkpoint_writer
 from ._diagnostics import training_failures
-from ._neighbors import NeighborTerm, neighbor_term
+from ._neighbors import NeighborTerm, neighbor_term, training_graph
 from ._net import EmbedderNet
 from ._supervision import SupervisionTerm, add_head, supervision_term
 from ._setup import (
@@ -48,6 +48,7 @@ __all__ = [
     "supervision_term",
     "training_callbacks",
     "training_context",
+    "training_graph",
     "training_net",
     "training_failures",
 ]

@@ -127,8 +127,27 @@ class TeacherTerm(NeighborTerm):
         return terms
 
 
-def neighbor_term(net, train, est, seed, warm, parallel, labels=None):
-    """UMAP's graph of the (scaled) training rows, and the term it drives, or None.
+def training_graph(train, est, seed, labels=None):
+    """UMAP's graph of the (scaled) training rows, or None where no term needs it.
+
+    The neighbour term needs it (``est.neighbor_weight`` > 0), and so does
+    the supervised term when some rows are unlabelled (``labels``, the class
+    code of every training row, has a -1), to spread the labels. With
+    ``labels`` the graph is made label-aware, as umap-learn's categorical
+    target makes it (:func:`~aembed._graph.label_intersection`). None for a
+    single row, which has no neighbours.
+    """
+    unlabelled = labels is not None and bool((labels < 0).any())
+    if (est.neighbor_weight == 0 and not unlabelled) or len(train) < 2:
+        return None
+    graph = neighbor_graph(train.cpu().numpy(), est.n_neighbors, random_state=seed)
+    if labels is not None:
+        graph = label_intersection(graph, labels.cpu().numpy())
+    return graph
+
+
+def neighbor_term(net, train, graph, est, seed, warm, parallel):
+    """The neighbour-preserving term on ``graph`` of the training rows, or None.
 
     The term is weighted by ``est.neighbor_weight`` times the number of
     features: the reconstruction term sums over features, so the balance
@@ -142,19 +161,11 @@ def neighbor_term(net, train, est, seed, warm, parallel, labels=None):
     layout of the rows from that start (from the current map when
     ``warm``), fits a new network to it instead, and returns a
     :class:`TeacherTerm`, as does ``est.augment`` with an image geometry.
-    None when ``est.neighbor_weight`` is 0 or there is a single row, which
-    has no neighbours to preserve.
-
-    With ``labels`` (the class code of every training row, -1 unlabelled)
-    the graph is made label-aware first, as umap-learn's categorical
-    target makes it (:func:`~aembed._graph.label_intersection`).
+    None when ``est.neighbor_weight`` is 0 or there is no ``graph`` (see
+    :func:`training_graph`).
     """
-    if est.neighbor_weight == 0 or len(train) < 2:
+    if est.neighbor_weight == 0 or graph is None:
         return None
-    rows = train.cpu().numpy()
-    graph = neighbor_graph(rows, est.n_neighbors, random_state=seed)
-    if labels is not None:
-        graph = label_intersection(graph, labels.cpu().numpy())
     shape = augment_shape(est.augment, est.image_shape)
     augment = None if shape is None else partial(random_affine, image_shape=shape)
     start = None
