@@ -23,10 +23,11 @@ _FLAGS = {
     "sweep_sizes": "--sweep",
     "out": "--out",
     "overwrite=True": "--overwrite",
+    "labelled_fraction": "--labelled-fraction",
 }
 _FLAG_PATTERN = re.compile(
     r"\b(overwrite=True|label_column|n_components|test_size|validation_size|"
-    r"max_epochs|sweep_sizes|out(?==))(=?)"
+    r"max_epochs|sweep_sizes|labelled_fraction|out(?==))(=?)"
 )
 
 
@@ -89,6 +90,13 @@ def _share(low_inclusive):
         return value
 
     return parse
+
+
+def _fraction(text):
+    value = _number(text, float, "a number")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must lie in (0, 1], got {value}")
+    return value
 
 
 def _seed(text):
@@ -231,6 +239,15 @@ def build_parser():
         help="latent sizes of the VAE sweep, comma-separated; '' to skip",
     )
     cmp.add_argument(
+        "--labelled-fraction",
+        type=_fraction,
+        default=None,
+        help="semi-supervised maps: fit the autoencoders (with "
+        "aembed.compare.SUPERVISION_WEIGHT) and UMAP with this stratified "
+        "share of the training labels (1 for all), the others unlabelled; "
+        "by default no method sees labels",
+    )
+    cmp.add_argument(
         "--no-animation", action="store_true", help="skip the training GIFs"
     )
     cmp.add_argument(
@@ -312,6 +329,7 @@ def main(argv=None):
             interactive=False if args.no_interactive else "auto",
             overwrite=args.overwrite,
             command=shlex.join(["aembed", *argv]),
+            labelled_fraction=args.labelled_fraction,
         )
     except (ValueError, TypeError, OSError, ImportError) as exc:
         print(f"aembed: error: {in_cli_terms(str(exc))}", file=sys.stderr)

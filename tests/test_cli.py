@@ -77,6 +77,8 @@ def test_every_option_has_help_and_shows_its_default(capsys):
         (["--device", "gpu0"], "argument --device: 'gpu0' is not a device"),
         (["--device", "xla"], "argument --device: 'xla' is a 'xla' device; aembed"),
         (["--out", ""], "argument --out: is empty; give the folder"),
+        (["--labelled-fraction", "0"], "argument --labelled-fraction: must lie in"),
+        (["--labelled-fraction", "1.5"], "argument --labelled-fraction: must lie"),
     ],
 )
 def test_bad_arguments_are_refused_by_flag(args, expected, capsys, no_fitting):
@@ -216,3 +218,28 @@ def test_an_unwritable_out_is_found_before_fitting(tmp_path, capsys, no_fitting)
     assert main(["compare", "--methods", "pca", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert str(out) in err and ".tmp" not in err
+
+
+def test_labelled_fraction_fits_the_label_learners_with_partial_labels(
+    tmp_path, monkeypatch
+):
+    seen = {}
+    fit_method = _fitting.fit_method
+
+    def spy(name, estimator, X_train, X_test, y=None):
+        seen[name] = (estimator.get_params().get("supervision_weight"), y)
+        return fit_method(name, estimator, X_train, X_test, y)
+
+    monkeypatch.setattr(_fitting, "fit_method", spy)
+    args = ["compare", "--dataset", "digits", "--methods", "dae,pca"]
+    args += ["--max-epochs", "1", "--sweep", "", "--no-animation"]
+    args += ["--no-interactive", "--labelled-fraction", "0.1", "--out"]
+    assert main([*args, str(tmp_path / "report")]) == 0
+    weight, y = seen["dae"]
+    assert weight == _methods.SUPERVISION_WEIGHT
+    # A tenth of each class keeps its label (codes 0-9), the rest are -1.
+    assert set(np.unique(y)) == {-1, *range(10)}
+    assert 0.08 < np.mean(y != -1) < 0.12
+    assert seen["pca"][0] is None and seen["pca"][1] is y
+    record = pd.read_json(tmp_path / "report" / "run.json", typ="series")
+    assert record["labelled_fraction"] == 0.1

@@ -16,10 +16,17 @@ the loop over methods) and ``_compare`` (the common input and the tables).
 
 from ._compare import common_scaling, compare, per_class, summary
 from ._fitting import FittedMethod, fit_method, score_method
-from ._methods import NEIGHBOR_WEIGHT, available_methods, default_methods, make_method
+from ._methods import (
+    NEIGHBOR_WEIGHT,
+    SUPERVISION_WEIGHT,
+    available_methods,
+    default_methods,
+    make_method,
+)
 
 __all__ = [
     "NEIGHBOR_WEIGHT",
+    "SUPERVISION_WEIGHT",
     "FittedMethod",
     "available_methods",
     "common_scaling",

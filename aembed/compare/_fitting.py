@@ -62,7 +62,33 @@ class FittedMethod:
     extras: dict = field(default_factory=dict)
 
 
-def fit_method(name, estimator, X_train, X_test):
+def keep_labels(y, fraction, seed):
+    """Class codes of ``y``, all but a stratified ``fraction`` of rows set to -1.
+
+    The labels a semi-supervised fit gets: in each class, ``fraction`` of
+    its rows (at least one), drawn with ``seed``, keep their class code (the
+    position of their label in the sorted labels); the others are marked
+    unlabelled.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aembed.compare._fitting import keep_labels
+    >>> codes = keep_labels(np.array(["a", "b"] * 10), 0.2, seed=0)
+    >>> sorted(codes.tolist()).count(-1), sorted(set(codes.tolist()))
+    (16, [-1, 0, 1])
+    """
+    classes, codes = np.unique(y, return_inverse=True)
+    rng = np.random.default_rng(seed)
+    partial = np.full(len(codes), -1, dtype=np.int64)
+    for c in range(len(classes)):
+        rows = np.flatnonzero(codes == c)
+        n_kept = max(1, round(fraction * len(rows)))
+        partial[rng.permutation(rows)[:n_kept]] = c
+    return partial
+
+
+def fit_method(name, estimator, X_train, X_test, y=None):
     """Fit one estimator, embed both splits and reconstruct the held-out rows.
 
     Parameters
@@ -76,6 +102,11 @@ def fit_method(name, estimator, X_train, X_test):
         Rows to fit on.
     X_test : array-like of shape (n_test, n_features)
         Held-out rows to embed and reconstruct.
+    y : array-like of shape (n_train,), default=None
+        Labels of the training rows (``-1`` for unlabelled ones) for the
+        methods that learn from them (the aembed estimators with
+        ``supervision_weight`` > 0, UMAP); None fits without labels. t-SNE
+        and openTSNE never see them.
 
     Returns
     -------
@@ -122,7 +153,7 @@ def fit_method(name, estimator, X_train, X_test):
             transform_time,
         )
 
-    _, fit_time = metrics.timed(estimator.fit, X_train)
+    _, fit_time = metrics.timed(estimator.fit, X_train, y)
     Z_test, transform_time = metrics.timed(estimator.transform, X_test)
     Z_train = estimator.transform(X_train)
     # umap-learn's inverse_transform costs ~0.2 s a point: not worth a report.
@@ -268,6 +299,7 @@ def run_methods(
     method_params=None,
     data_range=None,
     progress=None,
+    y_fit=None,
 ):
     """Fit and score methods one at a time, yielding each as soon as it is done.
 
@@ -288,6 +320,9 @@ def run_methods(
         A progress bar whose total counts :func:`progress_steps` of every
         method; advanced by one per epoch of the trained methods and by one
         for each other method.
+    y_fit : ndarray of shape (n_train,), default=None
+        The labels the methods are fitted with (see :func:`fit_method`);
+        None fits without labels. The scores use ``y_train`` regardless.
 
     Yields
     ------
@@ -313,7 +348,7 @@ def run_methods(
         if progress is not None:
             progress.set_postfix_str(method_name(name), refresh=True)
             before = progress.n
-        fitted = fit_method(name, estimator, X_train, X_test)
+        fitted = fit_method(name, estimator, X_train, X_test, y_fit)
         if progress is not None:
             # Early stopping may end before max_epochs.
             steps = progress_steps(name, estimator, len(X_train))

@@ -5,6 +5,9 @@ AEMBED_METHODS = ("dae", "vae", "vqvae")
 NEIGHBOR_METHODS = ("dae-nb", "vae-nb", "vqvae-nb")
 # The weight of the neighbour term in the -nb methods: set here only.
 NEIGHBOR_WEIGHT = 1.0
+# The supervision weight of the aembed methods when the comparison is given
+# partial labels (``aembed compare --labelled-fraction``).
+SUPERVISION_WEIGHT = 0.1
 # Methods that train by epochs (and have a history_).
 TRAINED_METHODS = (*AEMBED_METHODS, *NEIGHBOR_METHODS)
 # Optional methods: the module each imports, its package and aembed's extra.

@@ -11,8 +11,13 @@ import pandas as pd
 
 from ..callbacks import LatentSnapshots, ValidationLoss
 from ..compare._compare import RESULT_COLUMNS
-from ..compare._fitting import progress_steps, run_methods, warm_up_methods
-from ..compare._methods import TRAINED_METHODS, make_method
+from ..compare._fitting import (
+    keep_labels,
+    progress_steps,
+    run_methods,
+    warm_up_methods,
+)
+from ..compare._methods import SUPERVISION_WEIGHT, TRAINED_METHODS, make_method
 from . import _figures
 from ._sweep import latent_size_sweep
 
@@ -43,11 +48,26 @@ def fit_all(
     sweep_sizes,
     animate,
     verbose,
+    labelled_fraction=None,
 ):
-    """Warm up, fit and score every method, then the sweep, under one bar."""
+    """Warm up, fit and score every method, then the sweep, under one bar.
+
+    With ``labelled_fraction``, the methods that learn from labels (the
+    aembed estimators, with ``SUPERVISION_WEIGHT``, and UMAP) are fitted
+    with that stratified share of the training labels, the others marked
+    unlabelled; the sweep stays unsupervised.
+    """
     method_params, snapshots, rows_followed = _watchers(data, methods, seed, animate)
+    y_fit = None
+    if labelled_fraction is not None:
+        y_fit = keep_labels(data.y_train, labelled_fraction, seed)
+        for m in methods:
+            if m in TRAINED_METHODS:
+                method_params.setdefault(m, {})
+                method_params[m]["supervision_weight"] = SUPERVISION_WEIGHT
     # The sweep reuses the compared VAE at its size (callbacks only watch).
-    sweep_new = [s for s in sweep_sizes if not (s == n_components and "vae" in methods)]
+    reused = "vae" in methods and labelled_fraction is None
+    sweep_new = [s for s in sweep_sizes if not (s == n_components and reused)]
     n_train = len(data.X_train)
     vae_epochs = _steps("vae", max_epochs, n_train)
     total = len(sweep_new) * vae_epochs + sum(
@@ -73,6 +93,7 @@ def fit_all(
             method_params=method_params,
             data_range=1.0 if data.has_psnr else None,
             progress=bar,
+            y_fit=y_fit,
         ):
             fitted[m] = result
             rows += method_rows
@@ -89,7 +110,7 @@ def fit_all(
                 max_epochs=max_epochs,
                 device=device,
                 fitted={n_components: fitted["vae"].estimator}
-                if "vae" in fitted
+                if "vae" in fitted and reused
                 else None,
                 on_size=lambda s: bar.update(vae_epochs if s in sweep_new else 0),
             )

@@ -38,6 +38,7 @@ def run_report(
     overwrite=False,
     verbose=1,
     command=None,
+    labelled_fraction=None,
 ):
     """Run the comparison on a dataset and write the report folder.
 
@@ -88,6 +89,13 @@ def run_report(
         Show a progress bar over all methods and epochs when positive.
     command : str, default=None
         The command line that ran the report, for the provenance.
+    labelled_fraction : float, default=None
+        Semi-supervised maps: fit the aembed estimators (with
+        ``supervision_weight=aembed.compare.SUPERVISION_WEIGHT``) and UMAP
+        with this stratified share of the training labels, the other rows
+        marked unlabelled (-1); PCA and t-SNE never see labels, and the VAE
+        sweep stays unsupervised. The scores' k-NN classifier still uses
+        every training label. None (the default) fits without labels.
 
     Returns
     -------
@@ -110,6 +118,11 @@ def run_report(
         n_components, test_size, validation_size, sweep_sizes, interactive
     )
     methods = check_methods(methods)
+    if labelled_fraction is not None and not 0 < labelled_fraction <= 1:
+        raise ValueError(
+            "labelled_fraction must lie in (0, 1], the share of training "
+            f"labels the methods see; got {labelled_fraction!r}."
+        )
     data = prepare(dataset, test_size, validation_size, seed)
     check_sizes(
         methods, len(data.X_train), len(data.X_test), data.n_features, n_components
@@ -137,10 +150,13 @@ def run_report(
         sweep_sizes=sweep_sizes,
         animate=animate,
         verbose=verbose,
+        labelled_fraction=labelled_fraction,
     )
     record = _provenance.run_record(
         data, fit, command, n_components, device, seed, sweep_sizes
     )
+    if labelled_fraction is not None:
+        record["labelled_fraction"] = labelled_fraction
     record["wall_time_s"] = round(time.perf_counter() - started, 1)
     _provenance.write_run_json(out / "run.json", record)
 
