@@ -10,6 +10,7 @@ from skorch.callbacks import Callback
 from ._inference import map_rows
 from ._inputs import as_array
 from ._scaling import apply_scaling
+from .nn._random import forked_stream
 
 
 class LatentSnapshots(Callback):
@@ -184,7 +185,7 @@ class ValidationLoss(Callback):
         # The net's own validation epoch, on these rows; it must not draw
         # from the training's random stream.
         was_training = net.module_.training
-        with torch.random.fork_rng(devices=_rng_devices(net.device)):
+        with forked_stream():
             net.run_single_epoch(
                 net.get_iterator(self.rows_, training=False),
                 training=False,
@@ -196,14 +197,6 @@ class ValidationLoss(Callback):
     def on_train_end(self, net, **kwargs):
         # The scaled copy is working memory, not a result.
         self.rows_ = None
-
-
-def _rng_devices(device):
-    """The CUDA devices whose generators :func:`torch.random.fork_rng` saves."""
-    device = torch.device(device)
-    if device.type != "cuda":
-        return []
-    return [device.index if device.index is not None else torch.cuda.current_device()]
 
 
 def _embed(module, x):
