@@ -25,40 +25,35 @@ class SupervisionTerm:
     """Cross-entropy of the module's head on a batch of training rows per step.
 
     Each training step draws as many rows as the batch has, uniformly with
-    replacement from the labelled training rows, so that a few labels among
-    many rows still shape every step; with pseudo-labelled rows (``pseudo``),
-    half of them from those instead. In a data-parallel run each process
-    draws its share of the global batch's draw.
+    replacement from the rows that have a class (labelled, or
+    pseudo-labelled), so that a few labels among many rows still shape
+    every step. In a data-parallel run each process draws its share of the
+    global batch's draw.
 
     Parameters
     ----------
     X : torch.Tensor of shape (n_samples, n_features)
         The training rows (scaled).
     codes : torch.Tensor of shape (n_samples,), int64
-        Every training row's class code: its label, or its pseudo-label.
-    labelled : torch.Tensor of shape (n_labelled,), int64
-        Positions of the labelled rows.
-    pseudo : torch.Tensor of shape (n_pseudo,), int64 or None
-        Positions of the pseudo-labelled rows.
+        Every training row's class code: its label, its pseudo-label, or -1.
+    rows : torch.Tensor of shape (n_rows,), int64
+        Positions of the rows to draw from (those with a class).
     weight : float
         Factor of the term in the training loss.
     """
 
-    def __init__(self, X, codes, labelled, pseudo, weight):
+    def __init__(self, X, codes, rows, weight):
         self.X = X
         self.codes = codes
-        self.labelled = labelled
-        self.pseudo = pseudo if pseudo is not None and len(pseudo) else None
+        self.rows = rows
         self.weight = weight
         self._targets = None
 
     def draw(self, n, device):
         """Rows for a batch of ``n``; keeps their codes for :meth:`add`."""
         u = rand_like(torch.empty(n, dtype=torch.float64, device=self.X.device))
-        n_labelled = n if self.pseudo is None else (n + 1) // 2
-        rows = _pick(self.labelled, u[:n_labelled])
-        if self.pseudo is not None:
-            rows = torch.cat([rows, _pick(self.pseudo, u[n_labelled:])])
+        picks = (u * len(self.rows)).long().clamp(max=len(self.rows) - 1)
+        rows = self.rows[picks]
         self._targets = self.codes[rows].to(device, non_blocking=True)
         return self.X[rows].to(device, non_blocking=True)
 
@@ -69,11 +64,6 @@ class SupervisionTerm:
         terms["supervision"] = supervision
         terms["loss"] = terms["loss"] + self.weight * supervision
         return terms
-
-
-def _pick(rows, u):
-    """Entries of ``rows`` at the uniform draws ``u`` in [0, 1)."""
-    return rows[(u * len(rows)).long().clamp(max=len(rows) - 1)]
 
 
 def supervision_term(train, codes, graph, n_classes, est):
@@ -93,18 +83,13 @@ def supervision_term(train, codes, graph, n_classes, est):
     labelled = torch.nonzero(codes >= 0).ravel()
     if len(labelled) == 0:
         return None
-    codes, pseudo = codes.clone(), None
+    codes = codes.clone()
     if graph is not None and len(labelled) < len(codes):
         spread = torch.from_numpy(spread_labels(graph, codes.numpy(), n_classes))
         confidence, guess = spread.max(dim=1)
-        pseudo = torch.nonzero((codes < 0) & (confidence >= PSEUDO_CONFIDENCE)).ravel()
+        pseudo = (codes < 0) & (confidence >= PSEUDO_CONFIDENCE)
         codes[pseudo] = guess[pseudo]
     weight = est.supervision_weight * train.shape[1]
     device = train.device
-    return SupervisionTerm(
-        train,
-        codes.to(device),
-        labelled.to(device),
-        None if pseudo is None else pseudo.to(device),
-        weight,
-    )
+    rows = torch.nonzero(codes >= 0).ravel()
+    return SupervisionTerm(train, codes.to(device), rows.to(device), weight)
