@@ -181,7 +181,9 @@ default="relu"
         ``(height, width)`` or ``(channels, height, width)`` tuple gives the
         images' geometry (rows flattened in C-order); ``"auto"`` takes it
         from ``image_shape`` (no augmentation without one); the default
-        None turns it off. Inert when ``neighbor_weight=0``.
+        None turns it off. With ``supervision_weight`` > 0 the classifier
+        head reads such copies of its rows too. Inert when
+        ``neighbor_weight=0`` and ``supervision_weight=0``.
 
     supervision_weight : float, default=0.0
         Opt-in: learn from class labels, ``fit(X, y)``. The default 0

@@ -21,7 +21,7 @@ umap-learn's supervised UMAP.
 ``--data fashion-mnist`` takes Fashion-MNIST's 60,000 training and 10,000
 test images instead (no validation rows held out).
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_supervised.py --full
+    OMP_NUM_THREADS=1 python benchmarks/bench_supervised.py --full --augment
 """
 
 import argparse
@@ -76,8 +76,11 @@ def main():
     p.add_argument("--data", default="mnist-5k", choices=["mnist-5k", "fashion-mnist"])
     p.add_argument("--model", default="dae", choices=sorted(_common.ESTIMATORS))
     p.add_argument("--labels-per-class", type=int, default=10)
-    p.add_argument("--weight", type=float, default=0.1, help="supervision_weight")
+    p.add_argument("--weight", type=float, default=3.0, help="supervision_weight")
     p.add_argument("--neighbor-weight", type=float, default=1.0)
+    p.add_argument(
+        "--augment", action="store_true", help="augment=(28, 28) (every aembed fit)"
+    )
     p.add_argument("--epochs", default="auto")
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--full", action="store_true", help="also with every label")
@@ -108,6 +111,7 @@ def main():
         est = cls(
             neighbor_weight=args.neighbor_weight,
             supervision_weight=weight,
+            augment=(28, 28) if args.augment else None,
             max_epochs=epochs,
             random_state=seed,
         )
@@ -119,6 +123,8 @@ def main():
 
     for seed in args.seeds:
         name = f"{args.model} nw={args.neighbor_weight}"
+        if args.augment:
+            name += ", augment"
         if not args.no_baseline:
             Ztr, Zte, mse, fit = fit_aembed(0.0, None, seed)
             semi = knn_accuracy(Ztr[labelled], ytr[labelled], Zte, yte)

@@ -199,6 +199,17 @@ def test_saved_model_keeps_its_head_and_classes(labelled_digits, tmp_path):
     assert "train_supervision" in loaded.history_
 
 
+def test_augment_transforms_the_rows_the_head_reads(labelled_digits):
+    X, y, _ = labelled_digits
+    plain = DenoisingAEEmbedder(**SUPERVISED).fit(X, y)
+    augmented = DenoisingAEEmbedder(**SUPERVISED, augment=(8, 8)).fit(X, y)
+    assert not np.array_equal(plain.transform(X), augmented.transform(X))
+    # Without labels (and without the neighbour term) augment is inert.
+    a = DenoisingAEEmbedder(**FAST).fit(X)
+    b = DenoisingAEEmbedder(**FAST, augment=(8, 8)).fit(X)
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+
+
 def test_with_the_neighbour_term(labelled_digits):
     X, y, partial = labelled_digits
     est = DenoisingAEEmbedder(**SUPERVISED, neighbor_weight=0.5).fit(X, partial)

@@ -1,11 +1,15 @@
 """The supervised term: a classifier head's cross-entropy on labelled rows."""
 
+from functools import partial
+
 import torch
 import torch.nn.functional as F
 
 from .._graph import spread_labels
+from .._validation import augment_shape
 from ..nn import classifier_head
 from ..nn._random import rand_like
+from ._augment import random_affine
 
 # Width of the classifier head's hidden layer.
 HEAD_SIZE = 64
@@ -40,13 +44,17 @@ class SupervisionTerm:
         Positions of the rows to draw from (those with a class).
     weight : float
         Factor of the term in the training loss.
+    augment : callable, default=None
+        Maps the drawn rows to randomly transformed copies, which the head
+        then reads.
     """
 
-    def __init__(self, X, codes, rows, weight):
+    def __init__(self, X, codes, rows, weight, augment=None):
         self.X = X
         self.codes = codes
         self.rows = rows
         self.weight = weight
+        self.augment = augment
         self._targets = None
 
     def draw(self, n, device):
@@ -55,7 +63,8 @@ class SupervisionTerm:
         picks = (u * len(self.rows)).long().clamp(max=len(self.rows) - 1)
         rows = self.rows[picks]
         self._targets = self.codes[rows].to(device, non_blocking=True)
-        return self.X[rows].to(device, non_blocking=True)
+        x = self.X[rows].to(device, non_blocking=True)
+        return x if self.augment is None else self.augment(x)
 
     def add(self, terms):
         """Add the term for the head's ``"logits"`` (popped) to ``terms``."""
@@ -75,7 +84,8 @@ def supervision_term(train, codes, graph, n_classes, est):
     unlabelled rows whose spread class holds at least ``PSEUDO_CONFIDENCE``
     of their distribution are pseudo-labelled with it. The term is weighted
     by ``est.supervision_weight`` times the number of features, as the
-    neighbour term is. None without codes, or without a labelled training
+    neighbour term is; with ``est.augment`` (an image geometry) the head
+    reads randomly transformed copies of the rows. None without codes, or without a labelled training
     row (the validation split may hold them all).
     """
     if codes is None:
@@ -92,4 +102,6 @@ def supervision_term(train, codes, graph, n_classes, est):
     weight = est.supervision_weight * train.shape[1]
     device = train.device
     rows = torch.nonzero(codes >= 0).ravel()
-    return SupervisionTerm(train, codes.to(device), rows.to(device), weight)
+    shape = augment_shape(est.augment, est.image_shape)
+    augment = None if shape is None else partial(random_affine, image_shape=shape)
+    return SupervisionTerm(train, codes.to(device), rows.to(device), weight, augment)

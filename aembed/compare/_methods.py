@@ -7,7 +7,7 @@ NEIGHBOR_METHODS = ("dae-nb", "vae-nb", "vqvae-nb")
 NEIGHBOR_WEIGHT = 1.0
 # The supervision weight of the aembed methods when the comparison is given
 # partial labels (``aembed compare --labelled-fraction``).
-SUPERVISION_WEIGHT = 0.1
+SUPERVISION_WEIGHT = 3.0
 # Methods that train by epochs (and have a history_).
 TRAINED_METHODS = (*AEMBED_METHODS, *NEIGHBOR_METHODS)
 # Optional methods: the module each imports, its package and aembed's extra.
