@@ -142,7 +142,10 @@ def main():
         import umap
 
         umap.UMAP(n_epochs=20).fit(Xtr[:500]).transform(Xte[:50])  # numba warm-up
-        runs = [("umap-learn, unsupervised", None), ("umap-learn, partial labels", y_semi)]
+        runs = [
+            ("umap-learn, unsupervised", None),
+            ("umap-learn, partial labels", y_semi),
+        ]
         if args.full:
             runs.append(("umap-learn, every label", ytr))
         for method, y in runs:

@@ -90,7 +90,9 @@ def test_string_labels_and_none_for_unlabelled(labelled_digits):
     assert sorted(est.classes_) == list(est.classes_)
     assert len(est.classes_) == 10 and "zero0" in est.classes_
     # The same labels as integers give the same model: only the codes count.
-    codes = np.array([-1 if s is None else list(est.classes_).index(s) for s in strings])
+    codes = np.array(
+        [-1 if s is None else list(est.classes_).index(s) for s in strings]
+    )
     same = DenoisingAEEmbedder(**SUPERVISED).fit(X, codes)
     np.testing.assert_array_equal(est.transform(X), same.transform(X))
 

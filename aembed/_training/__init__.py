@@ -15,7 +15,6 @@ from ._checkpoint import CHECKPOINT_FILE, checkpoint_path, checkpoint_writer
 from ._diagnostics import training_failures
 from ._neighbors import NeighborTerm, neighbor_term, training_graph
 from ._net import EmbedderNet
-from ._supervision import SupervisionTerm, add_head, supervision_term
 from ._setup import (
     device_and_parallel,
     draw_seed,
@@ -26,6 +25,7 @@ from ._setup import (
     training_context,
     training_net,
 )
+from ._supervision import SupervisionTerm, add_head, supervision_term
 
 __all__ = [
     "CALLBACK_NAMES",

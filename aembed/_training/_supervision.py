@@ -1,4 +1,4 @@
-"""The supervised term: a classifier head's cross-entropy on labelled rows."""
+"""The supervised term: a classifier head's cross-entropy on rows with a class."""
 
 from functools import partial
 
@@ -85,8 +85,9 @@ def supervision_term(train, codes, graph, n_classes, est):
     of their distribution are pseudo-labelled with it. The term is weighted
     by ``est.supervision_weight`` times the number of features, as the
     neighbour term is; with ``est.augment`` (an image geometry) the head
-    reads randomly transformed copies of the rows. None without codes, or without a labelled training
-    row (the validation split may hold them all).
+    reads randomly transformed copies of the rows. None without codes, or
+    without a labelled training row (the validation split may hold them
+    all).
     """
     if codes is None:
         return None
