@@ -38,7 +38,8 @@ def load(name, seed):
 
         Xtr, ytr = load_fashion_mnist(subset="train", return_X_y=True)
         Xte, yte = load_fashion_mnist(subset="test", return_X_y=True)
-        Xtr, Xte = Xtr.astype(np.float32) / 255, Xte.astype(np.float32) / 255
+        # Pixels in [0, 1] already.
+        Xtr, Xte = Xtr.astype(np.float32), Xte.astype(np.float32)
         if name == "fmnist-8k":
             rng = np.random.default_rng(0)
             i = rng.choice(len(Xtr), 8000, replace=False)
