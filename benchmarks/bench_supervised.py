@@ -79,6 +79,12 @@ def main():
     p.add_argument("--weight", type=float, default=3.0, help="supervision_weight")
     p.add_argument("--neighbor-weight", type=float, default=1.0)
     p.add_argument(
+        "--teacher-weight",
+        type=float,
+        default=0.0,
+        help="teacher_weight (0: the neighbour term alone, as measured)",
+    )
+    p.add_argument(
         "--augment", action="store_true", help="augment=(28, 28) (every aembed fit)"
     )
     p.add_argument("--epochs", default="auto")
@@ -111,6 +117,7 @@ def main():
         est = cls(
             neighbor_weight=args.neighbor_weight,
             supervision_weight=weight,
+            teacher_weight=args.teacher_weight,
             augment=(28, 28) if args.augment else None,
             max_epochs=epochs,
             random_state=seed,
