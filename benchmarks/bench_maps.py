@@ -3,8 +3,8 @@
 Fits the estimators with ``neighbor_weight=--w`` (``teacher_weight=--tw``,
 1 by default as in the estimators; ``augment=(28, 28)`` with ``--aug``) on
 MNIST-5k's 3,600 training digits (20 % held out, then 10 % of the rest for
-validation, both stratified, seed 0), or on ``--data fmnist-8k``, ``fmnist-60k``, ``digits`` or ``classif``,
-and prints held-out 5-NN accuracy (classifier fitted on the training
+validation, both stratified, seed 0), or on ``--data fmnist-8k``,
+``fmnist-60k``, ``digits`` or ``classif``, and prints held-out 5-NN accuracy (classifier fitted on the training
 embedding), trustworthiness (k=5), reconstruction MSE and fit CPU seconds
 (``time.process_time``: on a shared machine, wall time measures the
 neighbours' work), per estimator seed. ``maps_results.md`` holds the runs
