@@ -1,15 +1,15 @@
 """Neighbour-preserving maps against umap-learn, split as the report splits.
 
-Fits the estimators with ``neighbor_weight=--w`` (``teacher_weight=--tw``,
-1 by default as in the estimators; ``augment=(28, 28)`` with ``--aug``) on
+Fits the estimators with ``neighbor_weight=--w`` (``teacher_weight=--tw``, 1
+by default as in the estimators; ``augment=(28, 28)`` with ``--aug``) on
 MNIST-5k's 3,600 training digits (20 % held out, then 10 % of the rest for
 validation, both stratified, seed 0), or on ``--data fmnist-8k``,
-``fmnist-60k``, ``digits`` or ``classif``, and prints held-out 5-NN accuracy (classifier fitted on the training
-embedding), trustworthiness (k=5), reconstruction MSE and fit CPU seconds
-(``time.process_time``: on a shared machine, wall time measures the
-neighbours' work), per estimator seed. ``maps_results.md`` holds the runs
-(e01-e09 came from a first prototype that replaced the term in place, since
-folded into the estimators).
+``fmnist-60k``, ``digits`` or ``classif``, and prints held-out 5-NN accuracy
+(classifier fitted on the training embedding), trustworthiness (k=5),
+reconstruction MSE and fit CPU seconds (``time.process_time``: on a shared
+machine, wall time measures the neighbours' work), per estimator seed.
+``maps_results.md`` holds the runs (e01-e09 came from a first prototype that
+replaced the term in place, since folded into the estimators).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_maps.py --aug --seeds 0 1 2
 """
