@@ -143,9 +143,9 @@ def _browser_page(path):
             context.close()
     assert console == []
     # Nothing but the page itself: no figure or script beside it.
-    assert all(
-        url == path.as_uri() or url.startswith("data:") for url in requests
-    ), requests
+    assert all(url == path.as_uri() or url.startswith("data:") for url in requests), (
+        requests
+    )
 
 
 def _is_drawn(png):

@@ -383,6 +383,16 @@ def test_tables_get_no_psnr_and_everyone_the_same_input(wine_csvs, tmp_path):
     assert "PSNR" not in (tmp_path / "index.html").read_text().split('id="maps"')[0]
 
 
+def test_the_sweep_stops_at_the_number_of_features(tmp_path, capsys):
+    X, y = load_wine(return_X_y=True)
+    data = Bunch(data=X[:, :6], target=y, name="six columns")
+    _report(data, tmp_path, methods=["pca"], sweep_sizes=(2, 5, 10, 20), verbose=1)
+    sweep = pd.read_csv(tmp_path / "latent_sweep.csv")
+    assert sorted(sweep["n_components"].unique()) == [2, 5]
+    assert json.loads((tmp_path / "run.json").read_text())["sweep_sizes"] == [2, 5]
+    assert "latent sizes 10, 20 left out" in capsys.readouterr().err
+
+
 def test_the_maps_subsample_and_say_so(digits, tmp_path, monkeypatch):
     monkeypatch.setattr(_interactive, "MAX_POINTS", 25)
     _report(digits, tmp_path, methods=["pca"])

@@ -52,7 +52,11 @@ PLAYER_JS = """
       timer = null;
       button.textContent = "\\u25B6 play";
     }
-    slider.addEventListener("input", function () { stop(); k = +slider.value; draw(); });
+    slider.addEventListener("input", function () {
+      stop();
+      k = +slider.value;
+      draw();
+    });
     button.addEventListener("click", function () {
       if (timer) return stop();
       if (k === last) k = 0;
@@ -91,14 +95,16 @@ def _scaled_bytes(frames):
 def _mosaic(rows, image_shape, value_range):
     """Images of ``rows`` side by side, one pixel of padding between them."""
     low, high = value_range
-    images = _as_images((np.asarray(rows, dtype=float) - low) / (high - low), image_shape)
+    images = _as_images(
+        (np.asarray(rows, dtype=float) - low) / (high - low), image_shape
+    )
     pad = [(0, 0), (0, 1)] + [(0, 0)] * (images.ndim - 3)
     images = np.pad(images, [(0, 0), *pad], constant_values=1.0)
     return np.concatenate(list(images), axis=1)[:, :-1]
 
 
 def _reconstruction_frames(snapshot, keep, image_shape):
-    """One PNG data URI per kept frame: the originals above, their reconstructions below."""
+    """One PNG data URI per kept frame: originals above, reconstructions below."""
     originals = np.asarray(snapshot.X, dtype=float)[: snapshot.n_reconstructions]
     frames = [np.asarray(snapshot.reconstructions_[k], dtype=float) for k in keep]
     value_range = _pixel_range(np.concatenate([originals, *frames]))
@@ -157,7 +163,8 @@ def animations_html(snapshots, labels, label_names, image_shape, colors):
     return (
         '<p class="caption">Each model\'s map of the same held-out rows after each '
         "recorded epoch (scaled to fit the box at every epoch) and, for images, "
-        "the reconstructions of one row per class (originals above). Drag the slider or press play; "
-        f"at most {MAX_FRAMES} epochs are shown, evenly spaced.</p>"
+        "the reconstructions of one row per class (originals above). Drag the "
+        f"slider or press play; at most {MAX_FRAMES} epochs are shown, evenly "
+        "spaced.</p>"
         f'<div class="anims">{"".join(blocks)}</div><script>{PLAYER_JS}</script>'
     )

@@ -69,7 +69,11 @@ def interactive_curves(histories, colors):
     plots, lines = [], {}
     for title, models in found:
         values = np.concatenate(
-            [frames[n][c].to_numpy(dtype=float) for n, cols in models.items() for c in cols]
+            [
+                frames[n][c].to_numpy(dtype=float)
+                for n, cols in models.items()
+                for c in cols
+            ]
         )
         finite = values[np.isfinite(values)]
         log = finite.size > 0 and finite.min() > 0 and finite.max() > 30 * finite.min()

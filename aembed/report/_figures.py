@@ -196,7 +196,10 @@ def draw_generative(figures, fitted, image_shape, seed):
             samples, image_shape=image_shape, title="VAE: samples from the prior"
         )
         figures.save(
-            ax.figure, "vae_samples.png", "Images decoded from prior draws.", "generated"
+            ax.figure,
+            "vae_samples.png",
+            "Images decoded from prior draws.",
+            "generated",
         )
     plt.close("all")
 

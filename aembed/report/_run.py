@@ -14,7 +14,7 @@ from ..compare._methods import TRAINED_METHODS, check_methods, check_sizes
 from . import _animation, _curves, _figures, _interactive, _provenance, _tables
 from ._colors import method_colors
 from ._fitting import fit_all
-from ._inputs import check_options, check_out, make_out, prepare
+from ._inputs import check_options, check_out, make_out, prepare, sweep_within
 from ._summary import write_page
 
 
@@ -38,11 +38,14 @@ def _optional(what, function, *args):
 
 def _page_extras(data, fit, seed, interactive, turned_off):
     """The page's interactive maps and curves and its training animations."""
-    maps_note = (
-        "The interactive maps could not be drawn; the static maps are below."
-    )
+    maps_note = "The interactive maps could not be drawn; the static maps are below."
     maps = _optional(
-        "interactive maps", _interactive.page_maps, data, fit, seed, interactive,
+        "interactive maps",
+        _interactive.page_maps,
+        data,
+        fit,
+        seed,
+        interactive,
         turned_off,
     )
     if maps is not None:
@@ -129,7 +132,8 @@ def run_report(
         trained models (:class:`aembed.callbacks.ValidationLoss`); no method
         is fitted on them. 0 draws training curves only.
     sweep_sizes : sequence of int, default=(2, 5, 10, 15, 20)
-        Latent sizes of the VAE sweep; empty to skip it.
+        Latent sizes of the VAE sweep; empty to skip it. Sizes above the
+        number of features are left out (a 6-column table sweeps 2 and 5).
     animate : bool, default=True
         Record embeddings and reconstructions during training for the
         page's animations (drawn by the page itself, at most
@@ -169,6 +173,7 @@ def run_report(
     )
     methods = check_methods(methods)
     data = prepare(dataset, test_size, validation_size, seed)
+    sweep_sizes, too_wide = sweep_within(sweep_sizes, data.n_features)
     check_sizes(
         methods, len(data.X_train), len(data.X_test), data.n_features, n_components
     )
@@ -180,6 +185,11 @@ def run_report(
             f"more held out for validation curves), {len(data.X_test)} test rows, "
             f"{data.n_features} features; methods {', '.join(methods)}"
         )
+        if too_wide:
+            _log(
+                f"latent sizes {', '.join(map(str, too_wide))} left out of the "
+                f"sweep: wider than the data's {data.n_features} features"
+            )
 
     tables = _tables.TableWriter(
         out, _tables.metrics_for(data.scaling[0], images=data.image_shape is not None)
