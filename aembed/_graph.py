@@ -15,8 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._torch_state import TORCH_STATE_LOCK
-from .nn._random import rand_like
+from .nn._random import drawing_from_stream, rand_like, random_stream
 
 # UMAP's curve 1 / (1 + a d^(2b)) fitted to its default min_dist=0.1, spread=1.
 UMAP_A, UMAP_B = 1.5769, 0.8951
@@ -224,8 +223,7 @@ def _distances(full, candidates, chunk=2048):
 def _principal_components(X, n_components, random_state):
     """Scores on the first principal components (by variance), randomised SVD."""
     centred = X - X.mean(0, keepdim=True)
-    with TORCH_STATE_LOCK, torch.random.fork_rng():
-        torch.manual_seed(int(random_state))
+    with random_stream(int(random_state)), drawing_from_stream():
         _, _, V = torch.pca_lowrank(centred, q=n_components, center=False, niter=2)
     return centred @ V
 

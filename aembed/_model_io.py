@@ -12,8 +12,9 @@ import torch
 
 from . import _persistence
 from ._devices import resolve_device
-from ._torch_state import TORCH_STATE_LOCK, float32_autograd
+from ._torch_state import float32_autograd
 from ._training import make_net, training_callbacks
+from .nn._random import random_stream
 
 
 def history_frame(history):
@@ -94,7 +95,7 @@ def from_body(cls, body, device):
     _check_stored_module(est, body["module"])
     # A new module's random initial weights are overwritten at once; they
     # must not consume the caller's random stream.
-    with TORCH_STATE_LOCK, torch.random.fork_rng(devices=[]), float32_autograd():
+    with random_stream(), float32_autograd():
         # A model trained by partial_fit has no max_epochs_: one per call.
         max_epochs = getattr(est, "max_epochs_", 1)
         callbacks = training_callbacks(est)

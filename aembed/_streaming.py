@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import torch
 
 from ._scaling import ColumnStats, apply_scaling
+from .nn._random import generator as random_generator
 
 # Out-of-core arrays up to this size (as float32) are simply loaded.
 STREAM_ABOVE_BYTES = 2**30
@@ -201,7 +202,7 @@ class StreamedRows:
 
     What the training loop iterates over in place of an in-memory tensor:
     :meth:`batches` yields mini-batches on ``device``, each epoch visiting
-    the blocks in a new order (drawn from PyTorch's random state), a group
+    the blocks in a new order (drawn from the fit's random stream), a group
     of ``BLOCKS_PER_GROUP`` at a time, with the rows of a group shuffled
     together.
     """
@@ -264,14 +265,17 @@ class StreamedRows:
         """
         order = self.blocks
         if shuffle:
-            order = [order[i] for i in torch.randperm(len(order)).tolist()]
+            draw = torch.randperm(len(order), generator=random_generator("cpu"))
+            order = [order[i] for i in draw.tolist()]
         if world == 1:
             yield from self._batches(order, batch_size, shuffle, device)
             return
         padded = order + order[: -len(order) % world]
         shares = [padded[r::world] for r in range(world)]
         n_rows = max(sum(b - a for a, b in map(self.reader.bounds, s)) for s in shares)
-        seed = int(torch.randint(2**62, (1,)))  # the same draw on every process
+        seed = int(
+            torch.randint(2**62, (1,), generator=random_generator("cpu"))
+        )  # the same draw on every process
         generator = torch.Generator().manual_seed(seed + rank)
 
         def again():
@@ -292,6 +296,8 @@ class StreamedRows:
     def _batches(self, order, batch_size, shuffle, device, generator=None):
         """The batches of the blocks ``order``, a group of blocks at a time."""
         pending = []
+        if generator is None:
+            generator = random_generator("cpu")
         for first in range(0, len(order), BLOCKS_PER_GROUP):
             rows = self._load(order[first : first + BLOCKS_PER_GROUP])
             index = torch.randperm(len(rows), generator=generator) if shuffle else None

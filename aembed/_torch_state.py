@@ -1,10 +1,10 @@
-"""PyTorch's process-wide state, which fits borrow and give back exactly.
+"""PyTorch's state, which fits borrow and give back exactly.
 
-Seeding a fit means seeding PyTorch's global generators, and training fast
-on the CPU means flushing subnormal floats; both are global state. Every
-piece of aembed that changes it holds ``TORCH_STATE_LOCK`` meanwhile, so
-that fits in threads run one after the other and each draws exactly what
-it would draw alone.
+A fit draws from generators of its own (:mod:`aembed.nn._random`), and the
+flag that flushes subnormal floats belongs to the thread that sets it, so
+fits in threads run side by side. The default dtype is process-wide: a fit
+that has to change it (the caller set another) holds ``TORCH_STATE_LOCK``
+meanwhile, so that such fits run one after the other.
 """
 
 import contextlib
@@ -12,7 +12,7 @@ import threading
 
 import torch
 
-# Reentrant: a fit may build a neighbour graph, which forks the stream again.
+# Reentrant: loading a model inside a fit's callback builds a module again.
 TORCH_STATE_LOCK = threading.RLock()
 
 
@@ -41,13 +41,15 @@ def float32_autograd():
 
     A caller's ``torch.set_default_dtype(torch.float64)`` would build float64
     weights for float32 data, and ``torch.inference_mode()`` around ``fit``
-    would record no gradients. Hold ``TORCH_STATE_LOCK``: the default dtype
-    is global.
+    would record no gradients. The default dtype is global: where it has to
+    change, ``TORCH_STATE_LOCK`` is held meanwhile.
     """
-    dtype = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float32)
-    try:
-        with torch.inference_mode(False), torch.enable_grad():
-            yield
-    finally:
-        torch.set_default_dtype(dtype)
+    same = torch.get_default_dtype() == torch.float32
+    with contextlib.nullcontext() if same else TORCH_STATE_LOCK:
+        dtype = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float32)
+        try:
+            with torch.inference_mode(False), torch.enable_grad():
+                yield
+        finally:
+            torch.set_default_dtype(dtype)

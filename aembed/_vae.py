@@ -184,6 +184,16 @@ class VAEEmbedder(_BaseEmbedder):
         messages = super()._training_failures(n_before)
         if len(self.history_) == n_before:
             return messages
+        # The ramp counts every epoch of the history, warm fits' included.
+        run = len(self.history_)
+        if run <= self.kl_warmup_epochs:
+            messages.append(
+                f"The KL warm-up (kl_warmup_epochs={self.kl_warmup_epochs}) "
+                f"outlasted training ({run} epochs): the last epoch weighed the "
+                f"KL term by {self.history_['kl_weight'].iloc[-1]:.2g}, so the "
+                "model is not the β-VAE asked for (its codes are barely "
+                "regularised). Lower kl_warmup_epochs or raise max_epochs."
+            )
         kl = self.history_["train_kl"].iloc[-1] / self._n_features_out
         if kl < _COLLAPSED_KL:
             messages.append(

@@ -10,6 +10,7 @@ from skorch.callbacks import Callback
 from ._inference import map_rows
 from ._inputs import as_array
 from ._scaling import apply_scaling
+from .nn._random import forked_stream
 
 
 class LatentSnapshots(Callback):
@@ -154,6 +155,16 @@ class ValidationLoss(Callback):
     def __init__(self, X):
         self.X = X
 
+    def initialize(self):
+        # Called when the estimator builds its net, before any training: a
+        # NaN or infinite row would make every recorded loss NaN.
+        self.X_ = check_array(
+            as_array(self.X, "ValidationLoss X"),
+            dtype=np.float32,
+            input_name="ValidationLoss X",
+        )
+        return super().initialize()
+
     def on_train_begin(self, net, X=None, **kwargs):
         # The net's data is (train, valid); a valid set means the estimator
         # holds out its own rows and records valid_* itself.
@@ -163,17 +174,20 @@ class ValidationLoss(Callback):
                 "already records on its own validation share; use one or the other."
             )
         offset, scale = net.input_scaling_
-        self.X_ = torch.from_numpy(
-            apply_scaling(np.asarray(self.X, dtype=np.float32), offset, scale)
-        )
+        if self.X_.shape[1] != len(offset):
+            raise ValueError(
+                f"ValidationLoss X has {self.X_.shape[1]} features, but the "
+                f"estimator is fitted on {len(offset)}."
+            )
+        self.rows_ = torch.from_numpy(apply_scaling(self.X_, offset, scale))
 
     def on_epoch_end(self, net, **kwargs):
         # The net's own validation epoch, on these rows; it must not draw
         # from the training's random stream.
         was_training = net.module_.training
-        with torch.random.fork_rng(devices=_rng_devices(net.device)):
+        with forked_stream():
             net.run_single_epoch(
-                net.get_iterator(self.X_, training=False),
+                net.get_iterator(self.rows_, training=False),
                 training=False,
                 prefix="valid",
                 step_fn=net.validation_step,
@@ -182,15 +196,7 @@ class ValidationLoss(Callback):
 
     def on_train_end(self, net, **kwargs):
         # The scaled copy is working memory, not a result.
-        self.X_ = None
-
-
-def _rng_devices(device):
-    """The CUDA devices whose generators :func:`torch.random.fork_rng` saves."""
-    device = torch.device(device)
-    if device.type != "cuda":
-        return []
-    return [device.index if device.index is not None else torch.cuda.current_device()]
+        self.rows_ = None
 
 
 def _embed(module, x):

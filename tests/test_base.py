@@ -569,6 +569,34 @@ def test_seeded_fits_in_threads_equal_fits_one_after_the_other(cls, digits):
         np.testing.assert_array_equal(Z, expected)
 
 
+@pytest.mark.parametrize(
+    "est",
+    [
+        DenoisingAEEmbedder(**FAST, neighbor_weight=1.0, augment=(8, 8)),
+        VAEEmbedder(**FAST, neighbor_weight=1.0, teacher_weight=1.0),
+        VQVAEEmbedder(**FAST, n_codes=8, early_stopping=True),
+    ],
+    ids=["dae-augment", "vae-teacher", "vq-restarts"],
+)
+def test_a_fit_in_a_thread_leaves_the_global_random_stream_alone(est, digits):
+    # The caller seeds torch's global stream and draws from it while a fit
+    # runs in another thread: its draws must be the seeded sequence.
+    X, _ = digits
+    torch.manual_seed(123)
+    expected = torch.rand(100_000)
+    torch.manual_seed(123)
+    thread = threading.Thread(target=est.fit, args=(X,))
+    draws = []
+    thread.start()
+    while thread.is_alive() and len(draws) < 100_000:
+        draws.append(torch.rand(1))
+    thread.join()
+    assert hasattr(est, "net_") and len(draws) > 10
+    np.testing.assert_array_equal(torch.cat(draws), expected[: len(draws)])
+    # And the fit drew what it draws alone.
+    np.testing.assert_array_equal(est.transform(X), clone(est).fit(X).transform(X))
+
+
 def test_a_threaded_grid_search_gives_the_sequential_scores(digits):
     X, _ = digits
     search = GridSearchCV(VAEEmbedder(**FAST), {"beta": [0.5, 1.0, 2.0]}, cv=2)

@@ -90,6 +90,24 @@ def test_validation_loss_leaves_the_model_as_without_it(
     assert (history["valid_reconstruction"] > 0).all()
 
 
+@pytest.mark.parametrize(
+    ("rows", "error", "match"),
+    [
+        (np.full((5, 64), np.nan), ValueError, "ValidationLoss X contains NaN"),
+        (np.ones((5, 63)), ValueError, "ValidationLoss X has 63 features, but"),
+    ],
+)
+def test_validation_loss_refuses_rows_it_cannot_score(
+    digits_and_valid, rows, error, match
+):
+    # NaN rows would record all-NaN curves; the wrong width a torch error.
+    X, _ = digits_and_valid
+    est = DenoisingAEEmbedder(**FAST_VALID, callbacks=[ValidationLoss(rows)])
+    with pytest.raises(error, match=match):
+        est.fit(X)
+    assert not hasattr(est, "history_")
+
+
 def test_validation_loss_refuses_the_estimators_own_validation(digits_and_valid):
     X, X_valid = digits_and_valid
     est = VAEEmbedder(

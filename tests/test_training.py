@@ -19,6 +19,7 @@ from aembed._training import (
     training_callbacks,
     training_context,
 )
+from aembed.nn._random import generator
 
 X = load_digits().data[:120]
 SMALL = dict(hidden_layer_sizes=(8,), random_state=0)
@@ -69,15 +70,19 @@ def test_training_callbacks_are_in_order_and_partial_fit_gets_few():
     assert {"lr_schedule", "progress", "epoch_end"} <= set(CALLBACK_NAMES)
 
 
-def test_training_context_seeds_and_gives_the_state_back():
+def test_training_context_seeds_a_stream_of_its_own():
+    torch.manual_seed(5)
+    seeded = torch.rand(3)
     torch.manual_seed(123)
     before = torch.get_rng_state()
     flush = flush_denormal_enabled()
     with training_context(5, "cpu"):
-        first = torch.rand(3)
+        # The fit's draws are those of torch.manual_seed(5) ...
+        assert torch.equal(torch.rand(3, generator=generator("cpu")), seeded)
         assert flush_denormal_enabled() or not torch.set_flush_denormal(True)
-    with training_context(5, "cpu"):
-        assert torch.equal(torch.rand(3), first)
+        # ... while the global stream is neither reseeded nor moved.
+        assert torch.equal(torch.get_rng_state(), before)
+    assert generator("cpu") is None
     assert torch.equal(torch.get_rng_state(), before)
     assert flush_denormal_enabled() == flush
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from aembed import VAEEmbedder
@@ -69,6 +70,22 @@ def test_kl_warmup_ramps_the_weight_then_restores_it(digit_pixels):
     assert_allclose(emb.history_.kl_weight, [0.0, 0.5, 1.0, 1.0, 1.0])
     assert emb.net_.module_.kl_weight == 1.0
     assert "kl_weight" not in VAEEmbedder(**FAST).fit(digit_pixels[0]).history_
+
+
+def test_a_warmup_longer_than_training_says_so(digit_pixels):
+    X = digit_pixels[0]
+    with pytest.warns(
+        ConvergenceWarning, match=r"warm-up \(kl_warmup_epochs=25\) outlasted training"
+    ):
+        VAEEmbedder(**FAST, kl_warmup_epochs=25, tol=None).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        emb = VAEEmbedder(**FAST, kl_warmup_epochs=2, tol=None).fit(X)
+    # A warm fit continues the ramp, which ended in the first fit.
+    emb.set_params(warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        emb.fit(X)
 
 
 def test_module_loss_uses_the_warmup_weight_only_in_training():

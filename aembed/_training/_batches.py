@@ -5,6 +5,8 @@ from typing import NamedTuple
 
 import torch
 
+from ..nn._random import generator
+
 
 class Batch(NamedTuple):
     """A training or validation batch.
@@ -59,7 +61,9 @@ class BatchIterator:
     def __iter__(self):
         X, order = self.X, None
         if self.shuffle:
-            order = torch.randperm(len(X), device=X.device)
+            order = torch.randperm(
+                len(X), device=X.device, generator=generator(X.device)
+            )
             X = X[order]
         elif self.with_index:
             order = torch.arange(len(X), device=X.device)

@@ -30,7 +30,7 @@ from skorch.history import History
 
 from .._console import EpochTable
 from .._streaming import StreamedRows
-from ..nn._random import global_batch
+from ..nn._random import generator, global_batch, set_stream_state, stream_state
 from ._batches import BatchIterator, StreamIterator
 from ._callbacks import BestLoss, SameDuration
 
@@ -116,7 +116,7 @@ class EmbedderNet(NeuralNet):
                 f"network. ({type(exc).__name__}: {str(exc).splitlines()[0]})"
             ) from exc
         if self.torch_rng_state_ is not None:
-            torch.set_rng_state(self.torch_rng_state_)
+            set_stream_state(self.torch_rng_state_)
 
     def keep_epoch(self, completed):
         """Keep the training state: at the start of training, and after each epoch.
@@ -130,7 +130,7 @@ class EmbedderNet(NeuralNet):
         self.last_epoch_ = {
             "module": None,
             "optimizer": None,
-            "rng": torch.get_rng_state(),
+            "rng": stream_state(),
             "history": list(self.history),  # rows of finished epochs never change
         }
         if completed and self.checkpoint_ is not None:
@@ -186,7 +186,7 @@ class EmbedderNet(NeuralNet):
         best = getattr(stopper, "best_model_weights_", None)
         # The partial epoch's history row goes too.
         self.restore(last if best is None else {**last, "module": best})
-        torch.set_rng_state(last["rng"])
+        set_stream_state(last["rng"])
         n_kept = len(last["history"])
         if best is not None:
             kept = f"epoch {stopper.best_epoch_}, the best validation epoch"
@@ -224,7 +224,7 @@ class EmbedderNet(NeuralNet):
                 interrupted = None
             else:
                 interrupted = self.settle_interrupt(n_before, n_epochs, owner)
-            self.torch_rng_state_ = torch.get_rng_state()
+            self.torch_rng_state_ = stream_state()
         finally:
             self.end_training()
         self.module_.eval()
@@ -344,7 +344,9 @@ class EmbedderNet(NeuralNet):
         batch_size = batch_size or self.batch_size
         targets = torch.as_tensor(layout, dtype=X.dtype, device=X.device)
         for _ in range(n_passes):
-            order = torch.randperm(len(X), device=X.device)
+            order = torch.randperm(
+                len(X), device=X.device, generator=generator(X.device)
+            )
             for start in range(0, len(X), batch_size):
                 rows = order[start : start + batch_size]
                 x = X[rows].to(self.device, non_blocking=True)

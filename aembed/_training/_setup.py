@@ -13,30 +13,27 @@ from .._distributed import data_parallel
 from .._persistence import plain_params
 from .._scaling import apply_scaling
 from .._streaming import BlockReader, StreamedRows
-from .._torch_state import TORCH_STATE_LOCK, float32_autograd, flush_denormal_enabled
+from .._torch_state import float32_autograd, flush_denormal_enabled
+from ..nn._random import drawing_from_stream, random_stream, set_stream_state
 from ._callbacks import training_callbacks
 from ._net import EmbedderNet
 
 
 @contextlib.contextmanager
 def training_context(seed, device):
-    """Seeded, denormal-free torch state that leaves the caller's untouched.
+    """A seeded random stream of the fit's own, and denormal-free floats.
 
-    MNIST-like data (many exact zeros) drive Adam's moment estimates into
-    subnormal floats, which make CPU epochs much slower; flushing them to
-    zero costs no accuracy. The caller's flag is probed and restored. The
-    global state is held under a lock, so that threaded fits with the same
-    seed give the models of fits run one after the other.
+    Every draw of the fit comes from generators seeded with ``seed``
+    (:func:`~aembed.nn._random.random_stream`), so that fits in threads
+    run side by side, each drawing what it would draw alone, while
+    PyTorch's global stream, which the caller may be drawing from, is
+    neither read nor moved. MNIST-like data (many exact zeros) drive
+    Adam's moment estimates into subnormal floats, which make CPU epochs
+    much slower; flushing them to zero costs no accuracy. This thread's
+    flag is probed and restored.
     """
-    kind = torch.device(device).type
-    devices = [] if kind == "cpu" else [torch.device(device)]
-    with (
-        TORCH_STATE_LOCK,
-        torch.random.fork_rng(devices=devices, device_type=kind),
-        float32_autograd(),
-    ):
+    with random_stream(seed, device), float32_autograd():
         flush = flush_denormal_enabled()
-        torch.manual_seed(seed)
         torch.set_flush_denormal(True)
         try:
             yield
@@ -101,10 +98,12 @@ def make_net(est, device, callbacks, max_epochs):
     Used by ``fit``, ``partial_fit`` (one epoch per call) and
     :func:`aembed.load`, so that a loaded estimator's net is built exactly
     as a fitted one's. The module's initial weights are drawn from the
-    caller's random context.
+    fit's random stream.
     """
+    with drawing_from_stream():
+        module = est._build_module(est._network_, **est._module_args_)
     net = EmbedderNet(
-        module=est._build_module(est._network_, **est._module_args_),
+        module=module,
         criterion=torch.nn.Identity,
         optimizer=torch.optim.AdamW,
         optimizer__weight_decay=est.weight_decay,
@@ -169,7 +168,7 @@ def training_net(est, device, warm, incremental):
     """
     if warm and incremental and est.net_.incremental_:
         if est.net_.torch_rng_state_ is not None:
-            torch.set_rng_state(est.net_.torch_rng_state_)
+            set_stream_state(est.net_.torch_rng_state_)
         return est.net_
     net = make_net(
         est,

@@ -8,6 +8,7 @@ import torch.distributed as dist
 from torch import nn
 
 from ._autoencoder import AutoEncoder
+from ._random import generator
 
 
 class VectorQuantizer(nn.Module):
@@ -190,9 +191,19 @@ class VectorQuantizer(nn.Module):
         dead = (self.idle >= self.restart_after * self.n_codes).unsqueeze(1)
         # Candidates for every code, used only where the code is dead: a
         # masked update needs no device-to-host sync to learn how many died.
-        rows = torch.randint(len(z), (self.n_codes,), device=z.device)
+        gen = generator(z.device)
+        rows = torch.randint(len(z), (self.n_codes,), device=z.device, generator=gen)
         # Jitter, so that codes restarted at the same row can split it.
-        jitter = 1e-2 * z.std(dim=0, unbiased=False) * torch.randn_like(self.ema_sum)
+        jitter = (
+            1e-2
+            * z.std(dim=0, unbiased=False)
+            * torch.randn(
+                self.ema_sum.shape,
+                device=z.device,
+                dtype=self.ema_sum.dtype,
+                generator=gen,
+            )
+        )
         new = z[rows] + jitter
         # A restarted code gets the count of an average code, so that its
         # first assignments refine it rather than replace it.
