@@ -8,9 +8,7 @@ from aembed import DenoisingAEEmbedder
 from aembed._console import EpochTable, warnings_above
 
 
-def test_the_epoch_table_has_no_colour_codes_outside_a_terminal(
-    digit_pixels, capsys
-):
+def test_the_epoch_table_has_no_colour_codes_outside_a_terminal(digit_pixels, capsys):
     X, _ = digit_pixels
     DenoisingAEEmbedder(max_epochs=3, verbose=2, random_state=0).fit(X[:100])
     out = capsys.readouterr().out
@@ -69,6 +67,6 @@ def test_warnings_being_recorded_stay_recorded():
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         with warnings_above(bar):
-            warnings.warn("kept", UserWarning)
+            warnings.warn("kept", UserWarning, stacklevel=1)
     bar.close()
     assert [str(w.message) for w in seen] == ["kept"]
