@@ -484,3 +484,53 @@ def test_labels_with_dollar_signs_make_a_whole_report(tmp_path):
         warnings.simplefilter("error", UserWarning)
         _report(data, tmp_path, methods=["pca"])
     assert (tmp_path / "index.html").exists()
+
+
+def test_every_method_has_a_colour_of_its_own():
+    from aembed.compare._methods import METHOD_NAMES
+    from aembed.report._colors import METHOD_COLORS, display_colors
+
+    assert set(METHOD_COLORS) == set(METHOD_NAMES)
+    assert len(set(METHOD_COLORS.values())) == len(METHOD_COLORS)
+    assert display_colors(["vae-nb"]) == {
+        "VAEEmbedder (neighbor_weight=1)": METHOD_COLORS["vae-nb"]
+    }
+
+
+def test_the_static_figures_give_each_method_its_colour(digits, tmp_path, monkeypatch):
+    from matplotlib.colors import to_hex
+
+    from aembed.compare._methods import method_name
+    from aembed.report._colors import METHOD_COLORS
+
+    drawn = {}
+    real = plotting.save_figure
+
+    def keep(fig, path, **kwargs):
+        drawn[Path(path).name] = [
+            (
+                text.get_text() if hasattr(text, "get_text") else text.get_label(),
+                to_hex(text.get_color()),
+            )
+            for ax in fig.axes
+            for text in [*ax.get_lines(), ax.title]
+        ]
+        return real(fig, path, **kwargs)
+
+    monkeypatch.setattr(plotting, "save_figure", keep)
+    methods = ["vae", "dae-nb", "pca"]
+    _report(digits, tmp_path, methods=methods)
+    for figure, trained_only in (
+        ("training_curves.png", True),
+        ("embeddings.png", False),
+    ):
+        for m in methods:
+            if trained_only and m == "pca":
+                continue
+            colours = {
+                colour
+                for label, colour in drawn[figure]
+                if label.startswith(method_name(m) + ":")
+                or label.startswith(method_name(m) + " (held-out)")
+            }
+            assert colours == {METHOD_COLORS[m]}, (figure, m, drawn[figure])

@@ -75,6 +75,9 @@ _SECTIONS_JS = """
       if (el.tagName === "DETAILS") el.open = true;
   }
   window.addEventListener("hashchange", unfold);
+  document.querySelectorAll(".toc a").forEach(function (a) {
+    a.addEventListener("click", function () { setTimeout(unfold, 0); });
+  });
   unfold();
   document.querySelectorAll(".toc button").forEach(function (b) {
     b.addEventListener("click", function () {
