@@ -231,7 +231,9 @@ def build_parser():
         help="latent sizes of the VAE sweep, comma-separated; '' to skip",
     )
     cmp.add_argument(
-        "--no-animation", action="store_true", help="skip the page's training animations"
+        "--no-animation",
+        action="store_true",
+        help="skip the page's training animations",
     )
     cmp.add_argument(
         "--no-interactive",
