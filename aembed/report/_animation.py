@@ -82,13 +82,18 @@ def frame_indices(n_frames, max_frames=MAX_FRAMES):
 
 
 def _scaled_bytes(frames):
-    """Each frame's (x, y) scaled to 0..255 within its own box, as base64."""
+    """Each frame's (x, y) scaled to 0..255 within its own box, as base64.
+
+    The box spans the 1st to 99th percentiles, so that a few far points do
+    not squeeze the rest into a corner; those beyond sit on its edge.
+    """
     out = []
     for z in frames:
         z = np.nan_to_num(np.asarray(z, dtype=np.float64)[:, :2])
-        low, high = z.min(axis=0), z.max(axis=0)
+        low, high = np.percentile(z, [1, 99], axis=0)
         span = np.where(high > low, high - low, 1.0)
-        out.append(np.round((z - low) / span * 255).astype(np.uint8))
+        scaled = np.clip((z - low) / span, 0, 1)
+        out.append(np.round(scaled * 255).astype(np.uint8))
     return base64.b64encode(np.concatenate(out).tobytes()).decode()
 
 
@@ -162,7 +167,7 @@ def animations_html(snapshots, labels, label_names, image_shape, colors):
         return ""
     return (
         '<p class="caption">Each model\'s map of the same held-out rows after each '
-        "recorded epoch (scaled to fit the box at every epoch) and, for images, "
+        "recorded epoch (scaled to its central 98% at every epoch) and, for images, "
         "the reconstructions of one row per class (originals above). Drag the "
         f"slider or press play; at most {MAX_FRAMES} epochs are shown, evenly "
         "spaced.</p>"
