@@ -69,3 +69,24 @@ def test_a_readme_without_the_block_is_a_clear_error(tmp_path):
     readme.write_text("# x\n")
     result = _script("--readme", readme, "--check")
     assert result.returncode == 1 and "results-table" in result.stderr
+
+
+def test_results_do_not_depend_on_the_thread_count(digit_pixels):
+    # The README promises bit-identical results on a CPU whatever the number
+    # of threads: the report's table is checked on machines with any count.
+    import numpy as np
+    import torch
+
+    from aembed import DenoisingAEEmbedder
+
+    X, _ = digit_pixels
+    before = torch.get_num_threads()
+    embeddings = []
+    try:
+        for n_threads in (1, 3):
+            torch.set_num_threads(n_threads)
+            est = DenoisingAEEmbedder(max_epochs=2, batch_size=64, random_state=0)
+            embeddings.append(est.fit(X).transform(X))
+    finally:
+        torch.set_num_threads(before)
+    np.testing.assert_array_equal(embeddings[0], embeddings[1])
