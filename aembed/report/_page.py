@@ -223,6 +223,14 @@ def section(anchor, title, body, *, open=True):
     )
 
 
+def _notes(notes):
+    """The notes in one box: a paragraph, or a list when there are several."""
+    if len(notes) <= 1:
+        return "".join(f'<p class="note">{n}</p>' for n in notes)
+    items = "".join(f"<li>{n}</li>" for n in notes)
+    return f'<div class="note"><ul>{items}</ul></div>'
+
+
 def render(*, title, lead, reading, notes, sections, footer, head=""):
     """The whole page as one string.
 
@@ -249,7 +257,7 @@ def render(*, title, lead, reading, notes, sections, footer, head=""):
         f'<p class="lead">{lead}</p>',
         nav,
         f'<p class="reading">{_escape(reading)}</p>' if reading else "",
-        "".join(f'<p class="note">{n}</p>' for n in notes),
+        _notes(notes),
         *(section(a, t, b, open=o) for a, t, b, o in sections),
         f"<footer>{footer}</footer>",
         f"<script>{_SECTIONS_JS}</script>",
