@@ -155,33 +155,31 @@ default="relu"
         ``neighbor_weight=0`` it is inert (no graph is built, and training
         is the same whatever its value).
 
-    teacher_weight : float, default=0.0
-        Opt-in: weight of a teacher layout in the neighbour-preserving mode
-        (``neighbor_weight`` > 0). When positive, the training rows' layout
-        is first optimised on the graph as UMAP optimises its own (its
-        objective, from the spectral start, in torch, for umap-learn's 500
-        epochs up to 10,000 rows and 200 above), the network is fitted to
-        that layout instead of the spectral start, and each batch adds the
-        squared distance of the embedded ends of its edges to their places
-        in it, times ``teacher_weight`` and the number of features
-        (recorded as ``train_teacher``). The layout is dropped after
-        ``fit``. On MNIST-5k it raises the held-out 5-NN accuracy of the
-        maps by about 0.06 (with ``augment``), still below UMAP's, for
-        about 2.7 times UMAP's fit time; not yet measured on larger data.
-        The default 0 trains the neighbour term alone. Inert when
-        ``neighbor_weight=0``.
+    teacher_weight : float, default=1.0
+        Weight of a teacher layout in the neighbour-preserving mode
+        (``neighbor_weight`` > 0). The training rows' layout is first
+        optimised on the graph as UMAP optimises its own (its objective,
+        from the spectral start, in torch, for umap-learn's 500 epochs up
+        to 10,000 rows and 200 above), the network is fitted to that layout
+        instead of the spectral start, and each batch adds the squared
+        distance of the embedded ends of its edges to their places in it,
+        times ``teacher_weight`` and the number of features (recorded as
+        ``train_teacher``). The layout is dropped after ``fit``. 0 trains
+        the neighbour term alone. Inert when ``neighbor_weight=0``.
 
-    augment : "auto", tuple of int or None, default=None
-        Opt-in: random small affine transforms of image rows in the
+    augment : "auto", tuple of int or None, default="auto"
+        Random small affine transforms of image rows in the
         neighbour-preserving mode: both ends of each sampled edge are
-        embedded from copies rotated by up to 10 degrees, scaled by up to
-        10 % and shifted by up to 2 pixels, while the reconstruction still
+        embedded from copies rotated by up to 5 degrees, scaled by up to
+        5 % and shifted by up to 1 pixel, while the reconstruction still
         sees the rows as they are (and with ``teacher_weight`` > 0, each
         copy is pulled towards its row's place in the teacher layout). A
         ``(height, width)`` or ``(channels, height, width)`` tuple gives the
-        images' geometry (rows flattened in C-order); ``"auto"`` takes it
-        from ``image_shape`` (no augmentation without one); the default
-        None turns it off. Inert when ``neighbor_weight=0``.
+        images' geometry (rows flattened in C-order): pass it for images
+        given as flat rows to a dense network (``augment=(28, 28)`` for
+        MNIST); the default ``"auto"`` takes it from ``image_shape`` (no
+        augmentation without one, as for tables); None turns it off. Inert
+        when ``neighbor_weight=0``.
 
     device : str or torch.device, default="cpu"
         Where to train and infer, as PyTorch names it: ``"cpu"``,

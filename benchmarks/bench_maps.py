@@ -1,7 +1,7 @@
 """Neighbour-preserving maps against umap-learn, split as the report splits.
 
 Fits the estimators with ``neighbor_weight=--w`` (``teacher_weight=--tw``,
-``augment=(28, 28)`` with ``--aug``) on MNIST-5k's 3,600 training digits
+1 by default as in the estimators; ``augment=(28, 28)`` with ``--aug``) on MNIST-5k's 3,600 training digits
 (20 % held out, then 10 % of the rest for validation, both stratified, seed
 0), or on ``--data fmnist-8k``, ``fmnist-60k``, ``digits`` or ``classif``,
 and prints held-out 5-NN accuracy (classifier fitted on the training
@@ -11,7 +11,7 @@ neighbours' work), per estimator seed. ``maps_results.md`` holds the runs
 (e01-e09 came from a first prototype that replaced the term in place, since
 folded into the estimators).
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_maps.py --aug --tw 1 --seeds 0 1 2
+    OMP_NUM_THREADS=1 python benchmarks/bench_maps.py --aug --seeds 0 1 2
 """
 
 import argparse
@@ -84,7 +84,7 @@ def main():
     p.add_argument("--aug", action="store_true")
     p.add_argument("--conv", action="store_true")
     p.add_argument("--teacher-epochs", type=int, default=None)
-    p.add_argument("--tw", type=float, default=0.0)
+    p.add_argument("--tw", type=float, default=1.0)
     p.add_argument("--layout-passes", type=int, default=5)
     p.add_argument("--hidden", default=None)
     p.add_argument("--epochs", default=None)
@@ -130,7 +130,7 @@ def main():
         teacher.TEACHER_EPOCHS = args.teacher_epochs
     neighbors.LAYOUT_PASSES = args.layout_passes
     extra["teacher_weight"] = args.tw
-    extra["augment"] = (28, 28) if args.aug else None
+    extra["augment"] = (28, 28) if args.aug else None  # "auto" adds none here
     if args.aug_range:
         import functools
 

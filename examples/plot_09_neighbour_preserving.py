@@ -19,11 +19,14 @@ term, and compares the two maps of held-out digits the models never saw.
 # --------
 # ``neighbor_weight=1.0``, the recommended weight (UMAP's loss 1:1 against
 # the per-pixel reconstruction loss, as in Parametric UMAP), builds UMAP's
-# fuzzy 15-nearest-neighbour graph of the training digits, starts the
-# encoder from the graph's spectral embedding (as UMAP starts its layout),
-# and adds UMAP's cross-entropy on edges sampled in every batch to the VAE's
-# loss. ``transform`` is still one encoder pass: held-out digits are
-# embedded without any graph.
+# fuzzy 15-nearest-neighbour graph of the training digits, optimises the
+# digits' layout on it as UMAP does (the teacher, ``teacher_weight=1.0`` by
+# default), starts the encoder from that layout, and adds UMAP's
+# cross-entropy on edges sampled in every batch, and the pull towards the
+# teacher, to the VAE's loss. ``augment=(28, 28)`` tells the dense network
+# that its rows are 28 x 28 images, so that the neighbour term also sees
+# slightly rotated, scaled and shifted copies of them. ``transform`` is
+# still one encoder pass: held-out digits are embedded without any graph.
 import time
 
 from sklearn.model_selection import train_test_split
@@ -39,15 +42,17 @@ X_train, X_test, y_train, y_test = train_test_split(
 models, fit_seconds = {}, {}
 for name, weight in [("VAE", 0.0), ("VAE + neighbours", 1.0)]:
     start = time.perf_counter()
-    models[name] = VAEEmbedder(neighbor_weight=weight, random_state=0).fit(X_train)
+    vae = VAEEmbedder(neighbor_weight=weight, augment=(28, 28), random_state=0)
+    models[name] = vae.fit(X_train)
     fit_seconds[name] = time.perf_counter() - start
 
 # %%
 # The neighbour term in the history
 # ---------------------------------
-# ``history_`` records the term as ``train_neighbor`` beside the
-# reconstruction and KL terms; ``train_loss`` is the model's own loss plus
-# ``neighbor_weight`` times the number of features times the term.
+# ``history_`` records the term as ``train_neighbor`` and the teacher's pull
+# as ``train_teacher`` beside the reconstruction and KL terms;
+# ``train_loss`` is the model's own loss plus each of them times its weight
+# and the number of features.
 from aembed.plotting import plot_loss_and_kl
 
 plot_loss_and_kl({name: model.history_ for name, model in models.items()})

@@ -20,69 +20,101 @@ SETTINGS = dict(max_epochs=2, hidden_layer_sizes=(32, 16), random_state=0)
 CLASSES = {"dae": DenoisingAEEmbedder, "vae": VAEEmbedder, "vqvae": VQVAEEmbedder}
 
 PINNED = {
-    ("dae", 0.0): {
-        "transform": "ca88e4f039e8a589",
-        "inverse_transform": "8768f549a5155dad",
-        "score_samples": "f3a30e54785abb82",
+    ("dae", 0.0, 1.0): {
+        "transform": "2ac32b58427bd43a",
+        "inverse_transform": "256135ae0b7b7514",
+        "score_samples": "9eb85a4e3e7f0aaa",
         "train_loss": "b2c4c71ac19e5ec6",
-        "loaded_transform": "ca88e4f039e8a589",
-        "warm_transform": "f21937f00e798248",
-        "partial_fit_transform": "fbf857e67cd93823",
-        "fit_partial_fit_transform": "9b782b9204583288",
+        "loaded_transform": "2ac32b58427bd43a",
+        "warm_transform": "3bbf65efdfbd84b2",
+        "partial_fit_transform": "5569b19a898e4914",
+        "fit_partial_fit_transform": "170e24140fbb4bc4",
     },
-    ("dae", 0.5): {
-        "transform": "1f70ebeceedb741b",
-        "inverse_transform": "b796b2b81528f54d",
-        "score_samples": "8210f2b6cb2f45c2",
-        "train_loss": "b51b4b14e5336440",
-        "loaded_transform": "1f70ebeceedb741b",
-        "warm_transform": "d40cbf1817c4ef06",
-        "partial_fit_transform": "8f9de012844c208f",
-        "fit_partial_fit_transform": "d7eb5eea989cfbd3",
+    ("dae", 0.5, 0.0): {
+        "transform": "3889cf49d3746ca1",
+        "inverse_transform": "380bf510d0ce8125",
+        "score_samples": "e928fb5ac129a741",
+        "train_loss": "17e5f1bbdbd9b27c",
+        "loaded_transform": "3889cf49d3746ca1",
+        "warm_transform": "50f4951361f2f2a5",
+        "partial_fit_transform": "1b185f437acc011d",
+        "fit_partial_fit_transform": "4bb5ab40c5831d51",
     },
-    ("vae", 0.0): {
-        "transform": "d546d9abc0320894",
-        "inverse_transform": "28471afb59cb136b",
+    ("vae", 0.0, 1.0): {
+        "transform": "007e35cbd67aadc6",
+        "inverse_transform": "e59872816eb857f0",
         "score_samples": "3d3e1752a36ce890",
         "train_loss": "2149c79ff1a6edaf",
-        "loaded_transform": "d546d9abc0320894",
-        "warm_transform": "7e982be291ff1cdf",
-        "sample": "4f8e7ea5e89be8d4",
-        "partial_fit_transform": "468d7368d1c10590",
-        "fit_partial_fit_transform": "9eabe53247bfc3dd",
+        "loaded_transform": "007e35cbd67aadc6",
+        "warm_transform": "678435844cc2702a",
+        "sample": "b81d5d51bd368ed4",
+        "partial_fit_transform": "7cf32ff98ba2eaf9",
+        "fit_partial_fit_transform": "6d39cd34f034451d",
     },
-    ("vae", 0.5): {
-        "transform": "617fae71abb7267e",
-        "inverse_transform": "9b64bf492d217062",
-        "score_samples": "085f76692d656ef9",
-        "train_loss": "79894c2e39fcfa03",
-        "loaded_transform": "617fae71abb7267e",
-        "warm_transform": "2e72db18ee44dbc8",
-        "sample": "689861e8ceda03eb",
-        "partial_fit_transform": "3b427567dc8da145",
-        "fit_partial_fit_transform": "a16ee2a7ccc6ed13",
+    ("vae", 0.5, 0.0): {
+        "transform": "1cfd28146339f758",
+        "inverse_transform": "52b471e8a9d31db9",
+        "score_samples": "6b36707752fda03f",
+        "train_loss": "4347d1ad82a26f33",
+        "loaded_transform": "1cfd28146339f758",
+        "warm_transform": "5eb0388c194d2c36",
+        "sample": "164f0c94f3b14a05",
+        "partial_fit_transform": "adb1c345149f789b",
+        "fit_partial_fit_transform": "bb4da4cb96a4a788",
     },
-    ("vqvae", 0.0): {
-        "transform": "755568c0ddeb18b7",
-        "inverse_transform": "2c4a4f34ef67bf1c",
-        "score_samples": "639634e7f4fcf64b",
+    ("vqvae", 0.0, 1.0): {
+        "transform": "b2d983acb0fe29f5",
+        "inverse_transform": "426c19b078692430",
+        "score_samples": "1765507d61c896b5",
         "train_loss": "4ca5e034d68d788e",
-        "loaded_transform": "755568c0ddeb18b7",
-        "warm_transform": "6491c37f41ea7492",
+        "loaded_transform": "b2d983acb0fe29f5",
+        "warm_transform": "973239d2c8198f54",
         "predict": "d5f2f88b22cdde0b",
-        "partial_fit_transform": "22ec12308c798cf5",
-        "fit_partial_fit_transform": "c684085772e22e4e",
+        "partial_fit_transform": "a1ea835c37ae71a7",
+        "fit_partial_fit_transform": "06fe8bc99507d0ad",
     },
-    ("vqvae", 0.5): {
-        "transform": "3dc8edc37b277d5f",
-        "inverse_transform": "ba9536ff3e48b1d4",
-        "score_samples": "09fe145bae52216c",
-        "train_loss": "d97553c8d27966e5",
-        "loaded_transform": "3dc8edc37b277d5f",
-        "warm_transform": "168b6ea03dd3f73c",
+    ("vqvae", 0.5, 0.0): {
+        "transform": "1dc8f2bc16ca8f1d",
+        "inverse_transform": "818aa69c0a9e2f37",
+        "score_samples": "02e3ec11d9c86ee7",
+        "train_loss": "5b7442da5197ec1f",
+        "loaded_transform": "1dc8f2bc16ca8f1d",
+        "warm_transform": "1dca89e06500d4f5",
         "predict": "0ba07cc12d89aad2",
-        "partial_fit_transform": "dab36690cc5189f1",
-        "fit_partial_fit_transform": "010786b69f0cb7f0",
+        "partial_fit_transform": "366e0f18d0a659cb",
+        "fit_partial_fit_transform": "ccbbaeaf9e11013d",
+    },
+    ("dae", 0.5, 1.0): {
+        "transform": "1931ccd73899d280",
+        "inverse_transform": "d6f30002d4e6b07e",
+        "score_samples": "a6c5a8c84d5ffd33",
+        "train_loss": "ea3a89bba2a1825b",
+        "loaded_transform": "1931ccd73899d280",
+        "warm_transform": "f7711642076ed88a",
+        "partial_fit_transform": "935ba347bd23bb30",
+        "fit_partial_fit_transform": "f80cb32c11ae1a03",
+    },
+    ("vae", 0.5, 1.0): {
+        "transform": "0650de14ce69a0c6",
+        "inverse_transform": "50adb52bb7fa5448",
+        "score_samples": "8f672589189f6993",
+        "train_loss": "bc1395ce28784cc3",
+        "loaded_transform": "0650de14ce69a0c6",
+        "warm_transform": "c1cb2a2412fa61d6",
+        "sample": "a0fb9827b158d4c7",
+        "partial_fit_transform": "ea2ed0eb9bf2f52e",
+        "fit_partial_fit_transform": "10c84287890ff081",
+    },
+    ("vqvae", 0.5, 1.0): {
+        "transform": "1c0f73f610fa9e7a",
+        "inverse_transform": "5c17f4270bcef203",
+        "score_samples": "163f26c7a7e3bcbe",
+        "train_loss": "0ad887f848401e73",
+        "loaded_transform": "1c0f73f610fa9e7a",
+        "warm_transform": "4a89fac3a41b8046",
+        "predict": "668c1349f47b1f8e",
+        "partial_fit_transform": "b4b44b5261929931",
+        "fit_partial_fit_transform": "970ca5bf1a58fd12",
     },
 }
 
@@ -98,8 +130,11 @@ def digits():
     return X[:240]
 
 
-def results(name, neighbor_weight, X, tmp_path):
-    est = CLASSES[name](neighbor_weight=neighbor_weight, **SETTINGS).fit(X)
+def results(name, neighbor_weight, teacher_weight, X, tmp_path):
+    params = dict(SETTINGS, neighbor_weight=neighbor_weight)
+    if teacher_weight != 1.0:  # the default
+        params["teacher_weight"] = teacher_weight
+    est = CLASSES[name](**params).fit(X)
     Z = est.transform(X)
     out = {
         "transform": digest(Z),
@@ -118,7 +153,7 @@ def results(name, neighbor_weight, X, tmp_path):
         out["sample"] = digest(est.sample(10, random_state=0))
     if name == "vqvae":
         out["predict"] = digest(est.predict(X))
-    inc = CLASSES[name](neighbor_weight=neighbor_weight, **SETTINGS)
+    inc = CLASSES[name](**params)
     for block in np.array_split(X, 2):
         with np.errstate(all="ignore"):
             inc.partial_fit(block)
@@ -128,12 +163,13 @@ def results(name, neighbor_weight, X, tmp_path):
     return out
 
 
-CASES = [(name, w) for name in CLASSES for w in (0.0, 0.5)]
+# The plain models, the neighbour term alone, and the term with its teacher.
+CASES = [(name, w, t) for name in CLASSES for w, t in ((0, 1), (0.5, 0), (0.5, 1))]
 
 
-@pytest.mark.parametrize(("name", "neighbor_weight"), CASES)
-def test_seeded_results_are_pinned(name, neighbor_weight, digits, tmp_path):
-    assert (
-        results(name, neighbor_weight, digits, tmp_path)
-        == PINNED[(name, neighbor_weight)]
-    )
+@pytest.mark.parametrize(("name", "neighbor_weight", "teacher_weight"), CASES)
+def test_seeded_results_are_pinned(
+    name, neighbor_weight, teacher_weight, digits, tmp_path
+):
+    got = results(name, neighbor_weight, teacher_weight, digits, tmp_path)
+    assert got == PINNED[(name, neighbor_weight, teacher_weight)]

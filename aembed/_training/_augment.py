@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from ..nn._random import rand_like
 
 
-def random_affine(x, image_shape, *, degrees=10.0, scale=0.1, shift=2.0):
+def random_affine(x, image_shape, *, degrees=5.0, scale=0.05, shift=1.0):
     """Rotate, scale and shift each image of a batch by a random small amount.
 
     Each image gets its own rotation, uniform in ``±degrees``, scaling

@@ -13,7 +13,7 @@ from .._console import warnings_above
 from ..callbacks import LatentSnapshots, ValidationLoss
 from ..compare._compare import RESULT_COLUMNS
 from ..compare._fitting import progress_steps, run_methods, warm_up_methods
-from ..compare._methods import TRAINED_METHODS, make_method
+from ..compare._methods import NEIGHBOR_METHODS, TRAINED_METHODS, make_method
 from . import _figures
 from ._sweep import latent_size_sweep
 
@@ -126,6 +126,9 @@ def _watchers(data, methods, seed, animate):
             )
             callbacks.append(snapshots[m])
         method_params[m] = {"callbacks": callbacks}
+        if m in NEIGHBOR_METHODS and data.image_shape is not None:
+            # Images as flat rows: the neighbour mode augments them.
+            method_params[m]["augment"] = data.image_shape
     return method_params, snapshots, rows_followed
 
 
