@@ -34,8 +34,15 @@ class VQVAEEmbedder(_BaseEmbedder):
     {n_components}
 
     n_codes : int, default=1024
-        Number of codes in the codebook. Reconstructions can take at most
-        ``n_codes`` distinct values.
+        Number of codes in the codebook, and so the number of clusters of
+        :meth:`predict`, :meth:`fit_predict` and ``labels_`` (as
+        ``n_clusters`` is for :class:`~sklearn.cluster.KMeans`).
+        Reconstructions can take at most ``n_codes`` distinct values. The
+        default is a fine quantiser, made for reconstruction: dead-code
+        restarts keep most of the 1,024 codes in use, so ``fit_predict``
+        splits the rows into up to 1,024 small clusters. To cluster, set
+        ``n_codes`` to the number of clusters wanted (``n_codes=10`` for
+        the ten digits).
 
     commitment_cost : float, default=0.25
         Weight of the commitment term, the squared distance between the
@@ -99,6 +106,13 @@ class VQVAEEmbedder(_BaseEmbedder):
     (3,)
     >>> emb.codebook_.shape
     (32, 2)
+
+    As a clusterer, with as many codes as clusters wanted:
+
+    >>> clusterer = VQVAEEmbedder(n_codes=10, max_epochs=5, random_state=0)
+    >>> labels = clusterer.fit_predict(X)
+    >>> labels.shape, int(labels.max()) < 10
+    ((1797,), True)
     """
 
     _network_params = (*_BaseEmbedder._network_params, "n_codes")

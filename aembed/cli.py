@@ -248,7 +248,9 @@ def build_parser():
         "by default no method sees labels",
     )
     cmp.add_argument(
-        "--no-animation", action="store_true", help="skip the training GIFs"
+        "--no-animation",
+        action="store_true",
+        help="skip the page's training animations",
     )
     cmp.add_argument(
         "--no-interactive",

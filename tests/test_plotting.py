@@ -913,3 +913,22 @@ def test_plot_latent_grid_refuses_a_huge_n_before_allocating():
             lambda Z: calls.append(1), extent=(0, 1, 0, 1), n=10**6, image_shape=(8, 8)
         )
     assert calls == []
+
+
+def test_bars_and_curves_take_a_colour_per_model():
+    table = pd.DataFrame(
+        {"model": ["a", "a", "b", "b"], "class": [0, 1, 0, 1], "mse": [1, 2, 3, 4.0]}
+    )
+    ax = plot_per_class_bars(table, colors={"b": "#00ff00"})
+    faces = [to_rgba(p.get_facecolor()) for p in ax.patches]
+    assert faces[2:] == [to_rgba("#00ff00")] * 2
+    assert faces[0] == to_rgba(plt.get_cmap("tab10").colors[0])  # the default
+    epoch = pd.Index([1, 2], name="epoch")
+    history = pd.DataFrame({"train_loss": [2.0, 1.0]}, index=epoch)
+    fig = plot_loss_and_kl({"a": history, "b": history}, colors={"a": "#ff0000"})
+    lines = {line.get_label(): line.get_color() for line in fig.axes[0].get_lines()}
+    assert to_rgba(lines["a: train loss"]) == to_rgba("#ff0000")
+    assert to_rgba(lines["b: train loss"]) != to_rgba("#ff0000")
+    with pytest.raises(TypeError, match="colors must be a dict"):
+        plot_per_class_bars(table, colors="red")
+    plt.close("all")

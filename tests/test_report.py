@@ -1,5 +1,6 @@
 """The report end to end on tiny data: files, labels, tables, provenance, page."""
 
+import base64
 import json
 import re
 import warnings
@@ -68,34 +69,46 @@ COMMON_FIGURES = [
 ]
 
 
+def _inlined_images(page):
+    """The bytes of every image inlined in the page as a data URI."""
+    return [
+        base64.b64decode(data)
+        for data in re.findall(r'src="data:image/[a-z+]+;base64,([^"]+)"', page)
+    ]
+
+
 def _check_report(out, methods, *, images):
     for name in [*TABLE_FILES, "run.json", "index.html"]:
         assert (out / name).stat().st_size > 0, name
     pngs = list(COMMON_FIGURES)
     if images:
         pngs += [
-            "per_class_psnr.png",
-            "latent_sweep_psnr.png",
             "reconstructions.png",
             "vae_samples.png",
             *(f"latent_grid_{m}.png" for m in methods if m in ("dae", "vae", "vqvae")),
         ]
     for name in pngs:
         _check_png(out / name)
-    trained = [m for m in methods if m.split("-")[0] in ("dae", "vae", "vqvae")]
-    gifs = [f"latent_evolution_{m}.gif" for m in trained]
-    if images:
-        gifs += [f"reconstruction_evolution_{m}.gif" for m in trained]
-    for name in gifs:
-        with Image.open(out / name) as gif:
-            assert gif.n_frames == 2
+    # The page draws the animations itself: no GIF, and no PSNR bars, which
+    # would repeat the MSE bars.
+    assert not list(out.glob("*.gif")) and not list(out.glob("*psnr.png"))
     page = (out / "index.html").read_text()
-    for name in pngs + gifs:
-        assert f'src="{name}"' in page and f'href="{name}"' in page
+    inlined = _inlined_images(page)
+    # Every figure is inside the page, and nothing is fetched beside it.
+    for name in pngs:
+        if name == "embeddings.png" and _interactive.bokeh_available():
+            continue  # the interactive maps replace it
+        if name == "training_curves.png" and _interactive.bokeh_available():
+            continue
+        assert (out / name).read_bytes() in inlined, name
+    markup = re.sub(r"<script.*?</script>", "", page, flags=re.DOTALL)
+    assert not re.search(r'(src|href)="(?!data:|#)', markup)
+    trained = [m for m in methods if m.split("-")[0] in ("dae", "vae", "vqvae")]
+    animated = re.findall(r'<div class="anim" data-method="([^"]+)"', page)
+    assert animated == trained
     table = pd.read_csv(out / "results.csv", index_col="method")
     assert list(table.index) == methods
     assert table["knn_accuracy"].between(0, 1).all()
-    assert (out / "per_class_psnr.png").exists() == images
     assert table["psnr"].notna().any() == images
     # No leftover temporary files from the atomic writes.
     assert not list(out.glob(".aembed-*"))
@@ -200,7 +213,9 @@ def test_a_failed_figure_is_a_warning_and_the_page_is_written(
         _report(digits, tmp_path, sweep_sizes=(2, 3))
     page = (tmp_path / "index.html").read_text()
     assert "interactive maps could not be drawn" in page
-    assert 'src="training_curves.png"' in page and 'src="embeddings.png"' not in page
+    inlined = _inlined_images(page)
+    assert (tmp_path / "training_curves.png").read_bytes() in inlined
+    assert not (tmp_path / "embeddings.png").exists()
     table = pd.read_csv(tmp_path / "results.csv", index_col="method")
     assert list(table.index) == ["vae", "pca"]
     assert (tmp_path / "per_class.csv").exists()
@@ -318,7 +333,7 @@ def test_the_results_table_reads_well():
     assert '<strong class="best">0.912</strong>' in fragment  # t-SNE not ranked
     assert '<strong class="best">0.900</strong>' in fragment
     assert "0.0123" in fragment and "12.3" in fragment and "0.0100" in fragment
-    assert 'href="results.csv"' in fragment
+    assert "<code>results.csv</code>" in fragment and "href=" not in fragment
     markdown = _tables.results_markdown(table, metrics)
     assert "| VAEEmbedder | held-out | **0.912** |" in markdown
     reading = _tables.reading(table)
@@ -368,6 +383,16 @@ def test_tables_get_no_psnr_and_everyone_the_same_input(wine_csvs, tmp_path):
     assert "PSNR" not in (tmp_path / "index.html").read_text().split('id="maps"')[0]
 
 
+def test_the_sweep_stops_at_the_number_of_features(tmp_path, capsys):
+    X, y = load_wine(return_X_y=True)
+    data = Bunch(data=X[:, :6], target=y, name="six columns")
+    _report(data, tmp_path, methods=["pca"], sweep_sizes=(2, 5, 10, 20), verbose=1)
+    sweep = pd.read_csv(tmp_path / "latent_sweep.csv")
+    assert sorted(sweep["n_components"].unique()) == [2, 5]
+    assert json.loads((tmp_path / "run.json").read_text())["sweep_sizes"] == [2, 5]
+    assert "latent sizes 10, 20 left out" in capsys.readouterr().err
+
+
 def test_the_maps_subsample_and_say_so(digits, tmp_path, monkeypatch):
     monkeypatch.setattr(_interactive, "MAX_POINTS", 25)
     _report(digits, tmp_path, methods=["pca"])
@@ -390,7 +415,7 @@ def test_the_page_needs_no_network(digits, tmp_path):
     page = (tmp_path / "index.html").read_text()
     assert "<script src=" not in page and "<link " not in page
     markup = re.sub(r"<script.*?</script>", "", page, flags=re.DOTALL)
-    assert "http" not in markup
+    assert "http" not in re.sub(r'"data:[^"]*"', "", markup)
     assert page.count('class="map"') == 2  # the browser test runs the scripts
 
 
@@ -459,3 +484,53 @@ def test_labels_with_dollar_signs_make_a_whole_report(tmp_path):
         warnings.simplefilter("error", UserWarning)
         _report(data, tmp_path, methods=["pca"])
     assert (tmp_path / "index.html").exists()
+
+
+def test_every_method_has_a_colour_of_its_own():
+    from aembed.compare._methods import METHOD_NAMES
+    from aembed.report._colors import METHOD_COLORS, display_colors
+
+    assert set(METHOD_COLORS) == set(METHOD_NAMES)
+    assert len(set(METHOD_COLORS.values())) == len(METHOD_COLORS)
+    assert display_colors(["vae-nb"]) == {
+        "VAEEmbedder (neighbor_weight=1)": METHOD_COLORS["vae-nb"]
+    }
+
+
+def test_the_static_figures_give_each_method_its_colour(digits, tmp_path, monkeypatch):
+    from matplotlib.colors import to_hex
+
+    from aembed.compare._methods import method_name
+    from aembed.report._colors import METHOD_COLORS
+
+    drawn = {}
+    real = plotting.save_figure
+
+    def keep(fig, path, **kwargs):
+        drawn[Path(path).name] = [
+            (
+                text.get_text() if hasattr(text, "get_text") else text.get_label(),
+                to_hex(text.get_color()),
+            )
+            for ax in fig.axes
+            for text in [*ax.get_lines(), ax.title]
+        ]
+        return real(fig, path, **kwargs)
+
+    monkeypatch.setattr(plotting, "save_figure", keep)
+    methods = ["vae", "dae-nb", "pca"]
+    _report(digits, tmp_path, methods=methods)
+    for figure, trained_only in (
+        ("training_curves.png", True),
+        ("embeddings.png", False),
+    ):
+        for m in methods:
+            if trained_only and m == "pca":
+                continue
+            colours = {
+                colour
+                for label, colour in drawn[figure]
+                if label.startswith(method_name(m) + ":")
+                or label.startswith(method_name(m) + " (held-out)")
+            }
+            assert colours == {METHOD_COLORS[m]}, (figure, m, drawn[figure])

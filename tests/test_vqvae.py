@@ -36,6 +36,18 @@ def test_labels_are_the_codes_of_the_training_rows(fitted, digit_pixels):
     assert_array_equal(warm.labels_, warm.predict(X[:100]))
 
 
+def test_n_codes_is_the_number_of_clusters(digit_pixels):
+    X, y = digit_pixels
+    clusterer = VQVAEEmbedder(**{**FAST, "n_codes": 10})
+    labels = clusterer.fit_predict(X)
+    assert set(labels.tolist()) <= set(range(10)) and len(set(labels.tolist())) > 1
+    # The default is a quantiser, not a ten-cluster clustering: as the
+    # docstring says, so that nobody reads 1,024 clusters as a bug.
+    assert VQVAEEmbedder().n_codes == 1024
+    doc = VQVAEEmbedder.__doc__
+    assert "number of clusters" in doc and "n_codes=10" in doc
+
+
 def test_score_samples_decodes_the_codes(fitted, digit_pixels):
     X = digit_pixels[0]
     scores = fitted.score_samples(X)

@@ -25,9 +25,10 @@ import copy
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, EpochTimer, PrintLog
+from skorch.callbacks import EarlyStopping, EpochTimer
 from skorch.history import History
 
+from .._console import EpochTable
 from .._streaming import StreamedRows
 from ..nn._random import generator, global_batch, set_stream_state, stream_state
 from ._batches import BatchIterator, StreamIterator
@@ -264,7 +265,7 @@ class EmbedderNet(NeuralNet):
             ("duration", SameDuration()),
             ("train_loss", BestLoss("train_loss")),
             ("valid_loss", BestLoss("valid_loss")),
-            ("print_log", PrintLog()),
+            ("print_log", EpochTable()),
         ]
 
     def get_dataset(self, X, y=None):

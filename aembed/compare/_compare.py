@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from .._console import warnings_above
 from .._scaling import apply_scaling, fit_scaling
 from ._fitting import progress_steps, run_methods, warm_up_methods
 from ._methods import check_methods, check_sizes, make_method
@@ -172,23 +173,24 @@ def compare(
         progress = tqdm(total=total, unit="step", desc="aembed compare")
     rows, fitted = [], {}
     try:
-        for name, result, method_rows in run_methods(
-            methods,
-            X_train,
-            np.asarray(y_train),
-            X_test,
-            np.asarray(y_test),
-            n_components=n_components,
-            max_epochs=max_epochs,
-            device=device,
-            random_state=random_state,
-            n_neighbors=n_neighbors,
-            method_params=method_params,
-            data_range=data_range,
-            progress=progress,
-        ):
-            fitted[name] = result
-            rows += method_rows
+        with warnings_above(progress):
+            for name, result, method_rows in run_methods(
+                methods,
+                X_train,
+                np.asarray(y_train),
+                X_test,
+                np.asarray(y_test),
+                n_components=n_components,
+                max_epochs=max_epochs,
+                device=device,
+                random_state=random_state,
+                n_neighbors=n_neighbors,
+                method_params=method_params,
+                data_range=data_range,
+                progress=progress,
+            ):
+                fitted[name] = result
+                rows += method_rows
     finally:
         if progress is not None:
             progress.close()

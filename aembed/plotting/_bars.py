@@ -5,13 +5,15 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from ._common import _class_colors, _new_axes, _reject_sparse, _verbatim
+from ._common import _group_colors, _new_axes, _reject_sparse, _verbatim
 
 # Axis labels of the usual metric columns; others are shown as they are named.
 _METRIC_LABELS = {"mse": "MSE", "psnr": "PSNR (dB)"}
 
 
-def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=None):
+def plot_per_class_bars(
+    table, *, metric="mse", group="model", ax=None, title=None, colors=None
+):
     """Grouped bars of a per-class score, one bar per model in each class.
 
     Parameters
@@ -31,6 +33,10 @@ def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=No
         Axes to draw on. None creates a new figure.
     title : str, default=None
         Title of the axes.
+    colors : dict, default=None
+        Colour of each group's bars (any matplotlib colour), e.g. to keep
+        one colour per model across figures; groups missing from it, and
+        every group when None, take the qualitative colours in order.
 
     Returns
     -------
@@ -77,7 +83,7 @@ def plot_per_class_bars(table, *, metric="mse", group="model", ax=None, title=No
     ax = _new_axes(ax, figsize=(min(max(6.0, 0.25 * n_bars + 2.0), 12.0), 4))
     x = np.arange(len(wide))
     width = 0.8 / len(groups)
-    colors = _class_colors(len(groups))
+    colors = _group_colors(groups, colors)
     for k, (name, color) in enumerate(zip(groups, colors, strict=True)):
         offset = (k - (len(groups) - 1) / 2) * width
         ax.bar(

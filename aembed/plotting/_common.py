@@ -55,6 +55,18 @@ def _class_colors(n_classes):
     return colormaps["viridis"](np.linspace(0, 1, n_classes))
 
 
+def _group_colors(groups, colors):
+    """One colour per group: ``colors[group]`` where given, else qualitative."""
+    if colors is not None and not isinstance(colors, dict):
+        raise TypeError(
+            "colors must be a dict mapping each name to a colour; got "
+            f"{type(colors).__name__}."
+        )
+    defaults = _class_colors(len(groups))
+    colors = colors or {}
+    return [colors.get(g, default) for g, default in zip(groups, defaults, strict=True)]
+
+
 def _reject_sparse(X, name):
     """Raise a TypeError for a scipy sparse matrix, which cannot be drawn."""
     if hasattr(X, "tocsr") and hasattr(X, "nnz"):

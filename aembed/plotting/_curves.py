@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ._common import _class_colors, _new_axes, _new_figure, _verbatim
+from ._common import _class_colors, _group_colors, _new_axes, _new_figure, _verbatim
 
 # Up to this many curves in a panel, its legend sits inside it.
 _LEGEND_INSIDE = 6
@@ -140,7 +140,7 @@ def plot_history(history, *, keys=None, ax=None, title=None):
     return ax
 
 
-def plot_loss_and_kl(history, *, fig=None):
+def plot_loss_and_kl(history, *, fig=None, colors=None):
     """Reconstruction, KL divergence and neighbour terms over epochs.
 
     Parameters
@@ -156,6 +156,11 @@ def plot_loss_and_kl(history, *, fig=None):
         a panel no model has is left out. Validation curves are dashed.
     fig : matplotlib.figure.Figure, default=None
         Figure to draw in; it is cleared first. None creates a new figure.
+    colors : dict, default=None
+        Colour of each model of a dict of histories (any matplotlib colour),
+        e.g. to keep one colour per model across figures; models missing
+        from it, and every model when None, take the qualitative colours in
+        order.
 
     Returns
     -------
@@ -218,7 +223,9 @@ def plot_loss_and_kl(history, *, fig=None):
     height = 4 + (0.2 * n_entries if below else 0)
     fig = _new_figure(fig, figsize=(5.5 * len(panels), height))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
-    model_colors = dict(zip(histories, _class_colors(len(histories)), strict=True))
+    model_colors = dict(
+        zip(histories, _group_colors(list(histories), colors), strict=True)
+    )
     for ax, (title, models) in zip(axes, panels.items(), strict=True):
         for name, columns in models.items():
             frame = histories[name]

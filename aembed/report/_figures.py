@@ -1,8 +1,10 @@
-"""The report's static figures (PNG) and animations (GIF).
+"""The report's static figures (PNG).
 
 Each ``draw_*`` function draws one kind of figure from the fitted methods
 and saves it through :class:`Figures`, which writes every file atomically
-and remembers its caption for the page.
+and remembers its caption and page section. Every figure gives a method
+the colour of :func:`aembed.report._colors.method_colors`. The training
+animations are drawn by the page itself (:mod:`._animation`).
 """
 
 import warnings
@@ -12,27 +14,27 @@ import numpy as np
 from .. import plotting
 from ..compare import per_class
 from ..compare._methods import TRAINED_METHODS, method_name
+from ._colors import display_colors, method_colors
 
 
 class Figures:
-    """Saves figures into the report folder and collects their captions.
+    """Saves figures into the report folder and collects them for the page.
 
-    :func:`aembed.plotting.save_figure` and the GIF writers write each file
-    atomically.
+    :func:`aembed.plotting.save_figure` writes each file atomically;
+    ``entries`` holds ``(filename, caption, section)`` in drawing order.
     """
 
     def __init__(self, out):
         self.out = out
         self.entries = []
 
-    def save(self, fig, filename, caption):
+    def save(self, fig, filename, caption, section="figures"):
         plotting.save_figure(fig, self.out / filename)
-        self.entries.append((filename, caption))
+        self.entries.append((filename, caption, section))
 
-    def animation(self, write, filename, caption, **kwargs):
-        """Write a GIF with ``write(path=..., **kwargs)``."""
-        write(path=self.out / filename, **kwargs)
-        self.entries.append((filename, caption))
+    def of(self, section):
+        """The ``(filename, caption)`` of the figures of one page section."""
+        return [(f, c) for f, c, s in self.entries if s == section]
 
 
 def one_per_class(y, n=10):
@@ -50,6 +52,7 @@ def draw_embeddings(figures, fitted, y_test, label_names):
     fig, axes = plt.subplots(
         n_rows, n_cols, figsize=(5.5 * n_cols, 4.5 * n_rows), squeeze=False
     )
+    colors = method_colors(fitted)
     for ax, (name, result) in zip(axes.flat, fitted.items(), strict=False):
         plotting.plot_embedding(
             result.Z_test,
@@ -58,6 +61,7 @@ def draw_embeddings(figures, fitted, y_test, label_names):
             title=f"{method_name(name)} ({result.evaluation})",
             class_names=label_names,
         )
+        ax.title.set_color(colors[name])
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     fig.tight_layout()
@@ -66,6 +70,7 @@ def draw_embeddings(figures, fitted, y_test, label_names):
         "embeddings.png",
         "Held-out rows embedded by each method, coloured by class "
         "(t-SNE: the held-out part of a joint embedding).",
+        "maps",
     )
 
 
@@ -89,18 +94,16 @@ def draw_reconstructions(figures, fitted, X_test, y_test, image_shape, label_nam
         fig,
         "reconstructions.png",
         "One held-out image per class (top) and each model's reconstruction.",
+        "reconstructions",
     )
 
 
 def draw_training_curves(figures, fitted, has_validation):
-    histories = {
-        method_name(n): r.estimator.history_
-        for n, r in fitted.items()
-        if n in TRAINED_METHODS
-    }
-    if not histories:
+    trained = [n for n in fitted if n in TRAINED_METHODS]
+    if not trained:
         return
-    fig = plotting.plot_loss_and_kl(histories)
+    histories = {method_name(n): fitted[n].estimator.history_ for n in trained}
+    fig = plotting.plot_loss_and_kl(histories, colors=display_colors(trained))
     validation = (
         "training solid, validation dashed (on rows held out from training, "
         "which no method was fitted on)"
@@ -112,44 +115,53 @@ def draw_training_curves(figures, fitted, has_validation):
         "training_curves.png",
         f"Reconstruction loss per epoch, {validation}; the VAE's KL term; "
         "and the neighbour term of the models trained with one.",
+        "curves",
     )
 
 
-def draw_per_class(figures, results, has_psnr):
+# PSNR is a decreasing function of MSE, so the per-class bars show MSE
+# only: PSNR bars would repeat them (per_class.csv has both).
+def draw_per_class(figures, results):
     table = per_class(results)
     if table.empty:
         return
     table = table.assign(model=table["method"].map(method_name))
-    for metric, unit in (("mse", "MSE"), ("psnr", "PSNR (dB)")):
-        if metric == "psnr" and not has_psnr:
-            continue
-        fig = plotting.plot_per_class_bars(
-            table, metric=metric, title=f"Held-out {unit} per class"
-        ).figure
-        figures.save(
-            fig,
-            f"per_class_{metric}.png",
-            f"Held-out reconstruction {unit} per class.",
-        )
+    fig = plotting.plot_per_class_bars(
+        table,
+        metric="mse",
+        title="Held-out MSE per class",
+        colors=display_colors(table["method"].unique()),
+    ).figure
+    figures.save(
+        fig,
+        "per_class_mse.png",
+        "Held-out reconstruction MSE per class (per_class.csv also has PSNR).",
+        "reconstructions",
+    )
 
 
-def draw_sweep(figures, sweep, has_psnr):
+def draw_sweep(figures, sweep):
     table = sweep[sweep["class"] != "all"].assign(
         model=lambda t: "latent size " + t["n_components"].astype(str)
     )
-    for metric, unit in (("mse", "MSE"), ("psnr", "PSNR (dB)")):
-        if metric == "psnr" and not has_psnr:
-            continue
-        fig = plotting.plot_per_class_bars(
-            table,
-            metric=metric,
-            title=f"VAE: held-out {unit} per class and latent size",
-        ).figure
-        figures.save(
-            fig,
-            f"latent_sweep_{metric}.png",
-            f"Held-out {unit} per class of a VAE for each latent size.",
-        )
+    # Latent sizes are ordered: a sequential map, not the methods' colours.
+    from matplotlib import colormaps
+
+    sizes = list(table["model"].unique())
+    shades = colormaps["viridis"](np.linspace(0.1, 0.85, len(sizes)))
+    fig = plotting.plot_per_class_bars(
+        table,
+        metric="mse",
+        title="VAE: held-out MSE per class and latent size",
+        colors=dict(zip(sizes, map(tuple, shades), strict=True)),
+    ).figure
+    figures.save(
+        fig,
+        "latent_sweep_mse.png",
+        "Held-out MSE per class of a VAE for each latent size "
+        "(latent_sweep.csv also has PSNR).",
+        "sweep",
+    )
 
 
 def draw_generative(figures, fitted, image_shape, seed):
@@ -176,13 +188,19 @@ def draw_generative(figures, fitted, image_shape, seed):
             f"latent_grid_{name}.png",
             f"{method_name(name)}: the 2-D latent space decoded on a grid "
             "spanning the central 96% of the training embedding.",
+            "generated",
         )
     if "vae" in fitted:
         samples = fitted["vae"].estimator.sample(50, random_state=seed)
         ax = plotting.plot_image_grid(
             samples, image_shape=image_shape, title="VAE: samples from the prior"
         )
-        figures.save(ax.figure, "vae_samples.png", "Images decoded from prior draws.")
+        figures.save(
+            ax.figure,
+            "vae_samples.png",
+            "Images decoded from prior draws.",
+            "generated",
+        )
     plt.close("all")
 
 
@@ -196,37 +214,12 @@ def draw_codebook(figures, fitted, X_train):
         ax.figure,
         "codebook_usage.png",
         "How many training rows each VQ-VAE code encodes, most used first.",
+        "codebook",
     )
 
 
-def draw_animations(figures, snapshots, y_snap, image_shape, label_names):
-    for name, snap in snapshots.items():
-        if snap.embeddings_[0].shape[1] < 2:
-            continue
-        titles = [f"{method_name(name)}, epoch {e}" for e in snap.epochs_]
-        figures.animation(
-            plotting.save_animation,
-            f"latent_evolution_{name}.gif",
-            f"{method_name(name)}: the latent space over training.",
-            frames=[z[:, :2] for z in snap.embeddings_],
-            labels=y_snap,
-            titles=titles,
-            class_names=label_names,
-        )
-        if image_shape is not None:
-            figures.animation(
-                plotting.save_image_animation,
-                f"reconstruction_evolution_{name}.gif",
-                f"{method_name(name)}: reconstructions over training.",
-                frames=snap.reconstructions_,
-                image_shape=image_shape,
-                originals=np.asarray(snap.X)[: snap.n_reconstructions],
-                titles=titles,
-            )
-
-
 def draw_all(out, data, fit, seed):
-    """Every static figure and animation; returns the collected entries.
+    """Every static figure; returns the :class:`Figures` that saved them.
 
     A figure that fails is left out with a warning: the models are fitted
     and the tables written by now, and the page must still be.
@@ -247,9 +240,9 @@ def draw_all(out, data, fit, seed):
 
     draw("maps of the embeddings", draw_embeddings, fitted, data.y_test, names)
     draw("training curves", draw_training_curves, fitted, len(data.X_valid) > 0)
-    draw("per-class bars", draw_per_class, fit.results, data.has_psnr)
+    draw("per-class bars", draw_per_class, fit.results)
     if fit.sweep is not None:
-        draw("sweep figures", draw_sweep, fit.sweep, data.has_psnr)
+        draw("sweep figures", draw_sweep, fit.sweep)
     draw("codebook figures", draw_codebook, fitted, data.X_train)
     if data.image_shape is not None:
         draw(
@@ -262,13 +255,4 @@ def draw_all(out, data, fit, seed):
             names,
         )
         draw("generated images", draw_generative, fitted, data.image_shape, seed)
-    if fit.snapshots:
-        draw(
-            "animations",
-            draw_animations,
-            fit.snapshots,
-            data.y_test[fit.snapshot_rows],
-            data.image_shape,
-            names,
-        )
     return figures

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._console import warnings_above
 from ..callbacks import LatentSnapshots, ValidationLoss
 from ..compare._compare import RESULT_COLUMNS
 from ..compare._fitting import (
@@ -83,43 +84,46 @@ def fit_all(
     bar = tqdm(total=total, unit="step", desc="aembed compare", disable=not verbose)
     rows, fitted, sweep = [], {}, None
     try:
-        bar.set_postfix_str("warm-up")
-        warm_up_methods(methods, data.X_train, n_components=n_components, device=device)
-        for m, result, method_rows in run_methods(
-            methods,
-            data.X_train,
-            data.y_train,
-            data.X_test,
-            data.y_test,
-            n_components=n_components,
-            max_epochs=max_epochs,
-            device=device,
-            random_state=seed,
-            method_params=method_params,
-            data_range=1.0 if data.has_psnr else None,
-            progress=bar,
-            y_fit=y_fit,
-        ):
-            fitted[m] = result
-            rows += method_rows
-            tables.results(pd.DataFrame(rows, columns=RESULT_COLUMNS))
-        if sweep_sizes:
-            bar.set_postfix_str("VAE latent-size sweep")
-            sweep = latent_size_sweep(
+        with warnings_above(bar):
+            bar.set_postfix_str("warm-up")
+            warm_up_methods(
+                methods, data.X_train, n_components=n_components, device=device
+            )
+            for m, result, method_rows in run_methods(
+                methods,
                 data.X_train,
+                data.y_train,
                 data.X_test,
                 data.y_test,
-                sweep_sizes,
-                data_range=1.0 if data.has_psnr else None,
-                random_state=seed,
+                n_components=n_components,
                 max_epochs=max_epochs,
                 device=device,
-                fitted={n_components: fitted["vae"].estimator}
-                if "vae" in fitted and reused
-                else None,
-                on_size=lambda s: bar.update(vae_epochs if s in sweep_new else 0),
-            )
-            tables.sweep(sweep)
+                random_state=seed,
+                method_params=method_params,
+                data_range=1.0 if data.has_psnr else None,
+                progress=bar,
+                y_fit=y_fit,
+            ):
+                fitted[m] = result
+                rows += method_rows
+                tables.results(pd.DataFrame(rows, columns=RESULT_COLUMNS))
+            if sweep_sizes:
+                bar.set_postfix_str("VAE latent-size sweep")
+                sweep = latent_size_sweep(
+                    data.X_train,
+                    data.X_test,
+                    data.y_test,
+                    sweep_sizes,
+                    data_range=1.0 if data.has_psnr else None,
+                    random_state=seed,
+                    max_epochs=max_epochs,
+                    device=device,
+                    fitted={n_components: fitted["vae"].estimator}
+                    if "vae" in fitted and reused
+                    else None,
+                    on_size=lambda s: bar.update(vae_epochs if s in sweep_new else 0),
+                )
+                tables.sweep(sweep)
     finally:
         bar.close()
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS)

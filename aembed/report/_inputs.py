@@ -90,6 +90,16 @@ def check_sweep(sweep_sizes):
     return [int(s) for s in sizes]
 
 
+def sweep_within(sweep_sizes, n_features):
+    """The sweep's sizes up to the number of features, and those left out.
+
+    A latent space as wide as the data already holds it all: a wider one
+    reconstructs no better and says nothing about compression.
+    """
+    kept = [s for s in sweep_sizes if s <= n_features]
+    return kept, [s for s in sweep_sizes if s > n_features]
+
+
 def label_names(labels, target_names=None):
     """A dict from each distinct label to the name shown for it.
 

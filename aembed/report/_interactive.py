@@ -6,7 +6,7 @@ in all of them. Hovering a point shows the row itself (the image, or the
 feature values of a table) and, for methods that reconstruct, its
 reconstruction. Bokeh's JavaScript is inlined, so the page works offline;
 Bokeh is optional (``pip install 'aembed[report]'``) and without it the page
-shows the static figures only.
+shows the static figures instead.
 """
 
 import base64
@@ -17,6 +17,7 @@ import io
 import numpy as np
 
 from ..compare._methods import method_name
+from ._colors import class_colors
 
 INSTALL_HINT = "pip install 'aembed[report]'"
 # The most rows a map draws: each image row carries a thumbnail per
@@ -110,16 +111,6 @@ def feature_tables(rows, feature_names, reconstruction=None):
     return tables
 
 
-def _palette(n):
-    from bokeh.palettes import Category10, Category20, Viridis256
-
-    if n <= 10:
-        return list(Category10[10][:n])
-    if n <= 20:
-        return list(Category20[20][:n])
-    return [Viridis256[int(i)] for i in np.linspace(0, 255, n)]
-
-
 def _tooltip(name, has_rec, image_shape):
     """The hover template of one method's map."""
     rec = f"@rec_{_key(name)}{{safe}}" if image_shape is None else ""
@@ -204,7 +195,7 @@ def interactive_maps(
     labels = np.asarray(y_test)[shown]
     classes = list(dict.fromkeys(sorted(label_names)))
     names = [str(label_names[c]) for c in classes]
-    colors = dict(zip(classes, _palette(len(classes)), strict=True))
+    colors = dict(zip(classes, class_colors(len(classes)), strict=True))
     data = {
         "row": shown.tolist(),
         "label": [str(label_names[c]) for c in labels],
@@ -296,14 +287,14 @@ def page_maps(data, fit, seed, interactive, turned_off=False):
     if turned_off:
         return None, (
             "The interactive maps were turned off (interactive=False, or "
-            "<code>--no-interactive</code>). The static maps are below "
-            '(<a href="embeddings.png">embeddings.png</a>).'
+            "<code>--no-interactive</code>); the static maps and curves are "
+            "shown instead."
         )
     if not interactive:
         return None, (
             "The interactive maps need Bokeh, which is not installed: "
-            f"<code>{INSTALL_HINT}</code>. The static maps are "
-            'below (<a href="embeddings.png">embeddings.png</a>).'
+            f"<code>{INSTALL_HINT}</code>; the static maps and curves are shown "
+            "instead."
         )
     maps = interactive_maps(
         fit.fitted,

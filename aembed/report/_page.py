@@ -1,10 +1,13 @@
-"""The report's ``index.html``: one self-contained page that works offline.
+"""The report's ``index.html``: one file that works offline, alone.
 
-Everything the page needs is in the file or beside it in the folder: the
-styles are inline, the interactive maps carry BokehJS inline, and the
-figures are the PNG and GIF files next to it. No request leaves the machine.
+Everything the page shows is inside it: the styles, BokehJS, the figures
+(PNG as data URIs) and the training animations (drawn by the page from the
+recorded embeddings). Sent on its own to someone else, it shows everything;
+no request leaves the file. Its sections can be jumped to from the contents
+and folded; it keeps within :data:`PAGE_BUDGET_MB`.
 """
 
+import base64
 import html
 
 _CSS = """
@@ -41,6 +44,49 @@ pre{background:#f6f8fa;padding:.6em;overflow-x:auto}
  border:1px solid #999;margin-right:4px;background:#000}
 .aembed-tip table.tip{margin:0}.aembed-tip table.tip td,
 .aembed-tip table.tip th{padding:0 4px;border:none;font-size:11px}
+.toc{background:#f6f8fa;border:1px solid #e3e6ea;padding:.5em 1em;margin:1em 0;
+ max-width:60em}.toc ol{margin:.3em 0;padding-left:1.4em;columns:2}
+.toc button{font-size:.85em;margin-right:.5em}
+details.section{margin:1.2em 0}details.section>summary{list-style:none}
+details.section>summary::-webkit-details-marker{display:none}
+details.section>summary h2{display:inline-block;margin:0;border:none}
+details.section>summary::before{content:"\\25B8";color:#3a78b5;margin-right:.4em;
+ font-size:1.3em}details.section[open]>summary::before{content:"\\25BE"}
+details.section>summary{border-bottom:1px solid #dde;padding-bottom:.2em}
+.map h3,.anim h3{border-left:6px solid;padding-left:6px}
+.curves,.anims{display:flex;flex-wrap:wrap;gap:18px}
+.anim{width:320px}.anim canvas{border:1px solid #ddd;display:block}
+.anim img.rec{image-rendering:pixelated;width:320px;border:1px solid #eee}
+.anim .controls{display:flex;gap:.6em;align-items:center;margin:.3em 0}
+.anim input{flex:1}.figs{display:flex;flex-wrap:wrap;gap:12px}
+.figs figure{margin:.5em 0;max-width:100%}
+footer{color:#666;font-size:.88em;margin-top:3em;border-top:1px solid #dde;
+ padding-top:.5em}
+"""
+# The page stays below this size; see write_page for what gives way.
+PAGE_BUDGET_MB = 15
+_MIME = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml"}
+# Following a link into a folded section unfolds it; the buttons fold all.
+_SECTIONS_JS = """
+(function () {
+  function unfold() {
+    const target = location.hash && document.getElementById(location.hash.slice(1));
+    for (let el = target; el; el = el.parentElement)
+      if (el.tagName === "DETAILS") el.open = true;
+  }
+  window.addEventListener("hashchange", unfold);
+  document.querySelectorAll(".toc a").forEach(function (a) {
+    a.addEventListener("click", function () { setTimeout(unfold, 0); });
+  });
+  unfold();
+  document.querySelectorAll(".toc button").forEach(function (b) {
+    b.addEventListener("click", function () {
+      document.querySelectorAll("details.section").forEach(function (d) {
+        d.open = b.dataset.open === "1";
+      });
+    });
+  });
+})();
 """
 
 
@@ -48,26 +94,62 @@ def _escape(text):
     return html.escape(str(text))
 
 
-def figure_block(filename, caption):
-    """A linked image (PNG or GIF) with its caption."""
-    name, text = _escape(filename), _escape(caption)
+def data_uri(path):
+    """The file at ``path`` as a ``data:`` URI."""
+    mime = _MIME[path.suffix.lower()]
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def figure_block(out, filename, caption):
+    """A figure of the folder, inlined, with its caption and file name."""
+    text = _escape(caption)
     return (
-        f'<figure><a href="{name}"><img src="{name}" alt="{text}" loading="lazy">'
-        f'</a><figcaption>{text} <a href="{name}">{name}</a></figcaption></figure>'
+        f'<figure><img src="{data_uri(out / filename)}" alt="{text}">'
+        f"<figcaption>{text} (<code>{_escape(filename)}</code>)</figcaption></figure>"
     )
 
 
-def maps_block(maps, headings, note):
+def figures_block(out, entries):
+    """Several inlined figures side by side where they fit; "" for none."""
+    if not entries:
+        return ""
+    return (
+        '<div class="figs">'
+        + "".join(figure_block(out, f, c) for f, c in entries)
+        + "</div>"
+    )
+
+
+def maps_block(maps, headings, colors, note):
     """The interactive maps' section, or the note on why there are none."""
     if maps is None:
         return f'<p class="note">{note}</p>'
     _, script, divs, _ = maps
     cells = "".join(
-        f'<div class="map" data-method="{_escape(name)}"><h3>{headings[name]}</h3>'
-        f"{div}</div>"
+        f'<div class="map" data-method="{_escape(name)}" data-color="{colors[name]}">'
+        f'<h3 style="border-color:{colors[name]}">{headings[name]}</h3>{div}</div>'
         for name, div in divs.items()
     )
     return f'<p class="caption">{note}</p><div class="maps">{cells}</div>{script}'
+
+
+def curves_block(curves, has_validation):
+    """The interactive curves' panels and their script."""
+    script, divs = curves
+    lines = (
+        "training solid, validation dashed (on rows held out from training, "
+        "which no method was fitted on)"
+        if has_validation
+        else "on the training rows only"
+    )
+    return (
+        '<p class="caption">Each term per epoch, one colour per model, '
+        f"{lines}. Click a model in a legend to hide it in every panel; hover "
+        "a line for its values.</p>"
+        '<div class="curves">'
+        + "".join(f'<div class="curve">{div}</div>' for div in divs)
+        + f"</div>{script}"
+    )
 
 
 def provenance_block(record):
@@ -126,30 +208,45 @@ def provenance_block(record):
     return (
         f'<dl class="prov">{rows}</dl><h3>Parameters of every method</h3>'
         + "".join(methods)
-        + '<p>All of this, machine-readable: <a href="run.json">run.json</a>.</p>'
+        + "<p>All of this, machine-readable: <code>run.json</code> in the "
+        "report's folder.</p>"
     )
 
 
-def render(
-    *,
-    title,
-    lead,
-    reading,
-    notes,
-    results,
-    maps,
-    curves,
-    figures,
-    sweep,
-    provenance,
-    head="",
-):
-    """The whole page as one string."""
-    notes_html = "".join(f'<p class="note">{n}</p>' for n in notes)
+def section(anchor, title, body, *, open=True):
+    """A foldable section with its anchor, or "" when it has no body."""
+    if not body:
+        return ""
+    return (
+        f'<details class="section" id="{anchor}"{" open" if open else ""}>'
+        f"<summary><h2>{_escape(title)}</h2></summary>{body}</details>"
+    )
+
+
+def _notes(notes):
+    """The notes in one box: a paragraph, or a list when there are several."""
+    if len(notes) <= 1:
+        return "".join(f'<p class="note">{n}</p>' for n in notes)
+    items = "".join(f"<li>{n}</li>" for n in notes)
+    return f'<div class="note"><ul>{items}</ul></div>'
+
+
+def render(*, title, lead, reading, notes, sections, footer, head=""):
+    """The whole page as one string.
+
+    ``sections`` is a list of ``(anchor, title, body, open)``; those with
+    an empty body are left out, of the page and of its contents.
+    """
+    sections = [s for s in sections if s[2]]
+    toc = "".join(
+        f'<li><a href="#{anchor}">{_escape(name)}</a></li>'
+        for anchor, name, _, _ in sections
+    )
     nav = (
-        '<nav><a href="#results">Results</a><a href="#maps">Maps</a>'
-        '<a href="#curves">Training curves</a><a href="#figures">Figures</a>'
-        '<a href="#provenance">Provenance</a></nav>'
+        '<nav class="toc" aria-label="contents"><b>Contents</b>'
+        f"<ol>{toc}</ol>"
+        '<button type="button" data-open="1">unfold all</button>'
+        '<button type="button" data-open="0">fold all</button></nav>'
     )
     parts = [
         "<!DOCTYPE html>",
@@ -157,21 +254,13 @@ def render(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_escape(title)}</title><style>{_CSS}</style>{head}</head><body><main>",
         f"<h1>{_escape(title)}</h1>",
-        nav,
         f'<p class="lead">{lead}</p>',
+        nav,
         f'<p class="reading">{_escape(reading)}</p>' if reading else "",
-        notes_html,
-        '<h2 id="results">Results</h2>',
-        results,
-        '<h2 id="maps">Maps of the held-out rows</h2>',
-        maps,
-        '<h2 id="curves">Training curves</h2>',
-        curves,
-        '<h2 id="figures">Figures</h2>',
-        figures,
-        sweep,
-        '<h2 id="provenance">Provenance</h2>',
-        provenance,
+        _notes(notes),
+        *(section(a, t, b, open=o) for a, t, b, o in sections),
+        f"<footer>{footer}</footer>",
+        f"<script>{_SECTIONS_JS}</script>",
         "</main></body></html>",
     ]
     return "\n".join(p for p in parts if p)

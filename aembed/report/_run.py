@@ -10,15 +10,73 @@ import sys
 import time
 import warnings
 
-from ..compare._methods import check_methods, check_sizes
-from . import _figures, _interactive, _provenance, _tables
+from ..compare._methods import TRAINED_METHODS, check_methods, check_sizes
+from . import _animation, _curves, _figures, _interactive, _provenance, _tables
+from ._colors import method_colors
 from ._fitting import fit_all
-from ._inputs import check_options, check_out, make_out, prepare
+from ._inputs import check_options, check_out, make_out, prepare, sweep_within
 from ._summary import write_page
 
 
 def _log(message):
     print(f"[aembed] {message}", file=sys.stderr, flush=True)
+
+
+def _optional(what, function, *args):
+    """``function(*args)``, or None with a warning: the page is written regardless."""
+    try:
+        return function(*args)
+    except Exception as exc:  # noqa: BLE001 - any part's failure
+        warnings.warn(
+            f"The report's {what} could not be drawn and are left out of the "
+            f"page ({type(exc).__name__}: {exc}).",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+
+
+def _page_extras(data, fit, seed, interactive, turned_off):
+    """The page's interactive maps and curves and its training animations."""
+    maps_note = "The interactive maps could not be drawn; the static maps are below."
+    maps = _optional(
+        "interactive maps",
+        _interactive.page_maps,
+        data,
+        fit,
+        seed,
+        interactive,
+        turned_off,
+    )
+    if maps is not None:
+        maps, maps_note = maps
+    trained = [m for m in fit.fitted if m in TRAINED_METHODS]
+    curves = None
+    if maps is not None and trained:
+        histories = {m: fit.fitted[m].estimator.history_ for m in trained}
+        curves = _optional(
+            "interactive training curves",
+            _curves.interactive_curves,
+            histories,
+            method_colors(trained),
+        )
+    animations = None
+    if fit.snapshots:
+        animations = _optional(
+            "training animations",
+            _animation.animations_html,
+            fit.snapshots,
+            data.y_test[fit.snapshot_rows],
+            data.label_names,
+            data.image_shape,
+            method_colors(fit.snapshots),
+        )
+    return {
+        "maps": maps,
+        "maps_note": maps_note,
+        "curves": curves,
+        "animations": animations,
+    }
 
 
 def run_report(
@@ -75,13 +133,17 @@ def run_report(
         trained models (:class:`aembed.callbacks.ValidationLoss`); no method
         is fitted on them. 0 draws training curves only.
     sweep_sizes : sequence of int, default=(2, 5, 10, 15, 20)
-        Latent sizes of the VAE sweep; empty to skip it.
+        Latent sizes of the VAE sweep; empty to skip it. Sizes above the
+        number of features are left out (a 6-column table sweeps 2 and 5).
     animate : bool, default=True
-        Record embeddings during training and write the animated GIFs.
+        Record embeddings and reconstructions during training for the
+        page's animations (drawn by the page itself, at most
+        40 epochs each).
     interactive : bool or "auto", default="auto"
-        Draw the page's interactive maps with Bokeh (``pip install
-        'aembed[report]'``); ``"auto"`` draws them when Bokeh is installed
-        and otherwise says on the page how to get them.
+        Draw the page's interactive maps and training curves with Bokeh
+        (``pip install 'aembed[report]'``); ``"auto"`` draws them when Bokeh
+        is installed and otherwise shows the static figures and says on the
+        page how to get the interactive ones.
     overwrite : bool, default=False
         Write into a folder that already holds files, replacing the
         report's files there.
@@ -124,6 +186,7 @@ def run_report(
             f"labels the methods see; got {labelled_fraction!r}."
         )
     data = prepare(dataset, test_size, validation_size, seed)
+    sweep_sizes, too_wide = sweep_within(sweep_sizes, data.n_features)
     check_sizes(
         methods, len(data.X_train), len(data.X_test), data.n_features, n_components
     )
@@ -135,6 +198,11 @@ def run_report(
             f"more held out for validation curves), {len(data.X_test)} test rows, "
             f"{data.n_features} features; methods {', '.join(methods)}"
         )
+        if too_wide:
+            _log(
+                f"latent sizes {', '.join(map(str, too_wide))} left out of the "
+                f"sweep: wider than the data's {data.n_features} features"
+            )
 
     tables = _tables.TableWriter(
         out, _tables.metrics_for(data.scaling[0], images=data.image_shape is not None)
@@ -164,28 +232,11 @@ def run_report(
     if verbose and not interactive and not turned_off:
         hint = _interactive.INSTALL_HINT
         _log(f"interactive maps skipped: Bokeh is not installed ({hint})")
-    try:
-        maps, maps_note = _interactive.page_maps(
-            data, fit, seed, interactive, turned_off
-        )
-    except Exception as exc:  # noqa: BLE001 - the page is written regardless
-        warnings.warn(
-            "The report's interactive maps could not be drawn and are left out "
-            f"of the page ({type(exc).__name__}: {exc}).",
-            UserWarning,
-            stacklevel=2,
-        )
-        maps, maps_note = (
-            None,
-            (
-                "The interactive maps could not be drawn; the static maps are below "
-                '(<a href="embeddings.png">embeddings.png</a>).'
-            ),
-        )
+    extras = _page_extras(data, fit, seed, interactive, turned_off)
     elapsed = time.perf_counter() - started
     record["wall_time_s"] = round(elapsed, 1)
     _provenance.write_run_json(out / "run.json", record)
-    write_page(out, data, fit, tables, record, figures, maps, maps_note, elapsed)
+    write_page(out, data, fit, tables, record, figures, extras, elapsed)
     if verbose:
         _log(f"report written to {out / 'index.html'} in {elapsed:.0f} s")
     return fit.results

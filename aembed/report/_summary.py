@@ -1,6 +1,7 @@
 """The report's words: its description, its notes, ``results.md`` and the page."""
 
 import html
+import warnings
 
 import numpy as np
 
@@ -9,6 +10,7 @@ from .._files import write_text
 from ..compare import summary
 from ..compare._methods import method_name
 from . import _interactive, _page, _tables
+from ._colors import method_colors
 
 # Reconstructions whose spread around the training mean is below this share
 # of the data's own spread are "close to the mean image".
@@ -38,34 +40,109 @@ def mean_image_notes(fitted, X_fit, X_test, image_shape):
     return notes
 
 
-def write_page(out, data, fit, tables, record, figures, maps, maps_note, elapsed):
-    """``results.md`` and ``index.html``, from everything computed."""
+def write_page(out, data, fit, tables, record, figures, extras, elapsed):
+    """``results.md`` and ``index.html``, from everything computed.
+
+    ``extras`` holds the page's interactive parts, each None when absent:
+    ``maps`` (with ``maps_note``), ``curves`` and ``animations``. The page
+    keeps within :data:`~._page.PAGE_BUDGET_MB`: past it, the animations
+    give way first (with a note saying so), then a warning says by how much.
+    """
     table = summary(fit.results)
     description = describe(data, record, elapsed)
     sweep_overall = _sweep_overall(fit.sweep, data.has_psnr)
     tables.markdown(description, table, sweep_overall)
 
-    curves = [e for e in figures.entries if e[0] == "training_curves.png"]
+    colors = method_colors(fit.fitted)
     headings = {m: _interactive.method_heading(m, r) for m, r in fit.fitted.items()}
-    page = _page.render(
-        title=f"aembed comparison: {data.name}",
-        lead=html.escape(description),
-        reading=_tables.reading(table),
-        notes=mean_image_notes(fit.fitted, data.X_train, data.X_test, data.image_shape),
-        results=_tables.results_html(
-            table, tables.metrics, links=[*tables.links, ("run.json", "run.json")]
-        ),
-        maps=_page.maps_block(maps, headings, maps_note),
-        curves="".join(_page.figure_block(f, c) for f, c in curves)
-        or '<p class="caption">No trained model in this comparison.</p>',
-        figures="".join(
-            _page.figure_block(f, c) for f, c in figures.entries if (f, c) not in curves
-        ),
-        sweep=_sweep_html(sweep_overall),
-        provenance=_page.provenance_block(record),
-        head=maps[0] if maps else "",
+    maps = extras["maps"]
+    maps_html = _page.maps_block(maps, headings, colors, extras["maps_note"])
+    if maps is None:
+        maps_html += _page.figures_block(out, figures.of("maps"))
+    curves_html = (
+        _page.curves_block(extras["curves"], len(data.X_valid) > 0)
+        if extras["curves"] is not None
+        else _page.figures_block(out, figures.of("curves"))
     )
-    write_text(out / "index.html", page)
+    notes = mean_image_notes(fit.fitted, data.X_train, data.X_test, data.image_shape)
+
+    def render(animations, budget_note=""):
+        sections = [
+            (
+                "results",
+                "Results",
+                _tables.results_html(table, tables.metrics, links=tables.links),
+                True,
+            ),
+            ("maps", "Maps of the held-out rows", maps_html, True),
+            ("curves", "Training curves", curves_html, True),
+            ("training", "Training, epoch by epoch", animations or budget_note, True),
+            (
+                "reconstructions",
+                "Reconstructions",
+                _page.figures_block(out, figures.of("reconstructions")),
+                True,
+            ),
+            (
+                "sweep",
+                "VAE latent-size sweep",
+                _sweep_html(sweep_overall)
+                + _page.figures_block(out, figures.of("sweep")),
+                True,
+            ),
+            (
+                "generated",
+                "Decoded latent grids and samples",
+                _page.figures_block(out, figures.of("generated")),
+                False,
+            ),
+            (
+                "codebook",
+                "VQ-VAE codebook",
+                _page.figures_block(out, figures.of("codebook")),
+                False,
+            ),
+            ("provenance", "Provenance", _page.provenance_block(record), False),
+        ]
+        return _page.render(
+            title=f"aembed comparison: {data.name}",
+            lead=html.escape(description),
+            reading=_tables.reading(table),
+            notes=notes,
+            sections=sections,
+            footer=_FOOTER,
+            head=maps[0] if maps else "",
+        )
+
+    page = render(extras["animations"])
+    if _megabytes(page) > _page.PAGE_BUDGET_MB and extras["animations"]:
+        page = render(
+            "",
+            '<p class="note">The training animations are left out: with them '
+            f"this page would weigh more than {_page.PAGE_BUDGET_MB} MB.</p>",
+        )
+    size = _megabytes(page)
+    if size > _page.PAGE_BUDGET_MB:
+        warnings.warn(
+            f"The report's page weighs {size:.1f} MB, more than its budget of "
+            f"{_page.PAGE_BUDGET_MB} MB; draw fewer methods or rows.",
+            UserWarning,
+            stacklevel=3,
+        )
+    write_text(out / "index.html", page.replace(_SIZE, f"{size:.1f} MB"))
+
+
+_SIZE = "<!--size-->"
+_FOOTER = (
+    f"This page is one file of {_SIZE} (its budget is {_page.PAGE_BUDGET_MB} MB): "
+    "every figure and animation is inside it, so it can be sent on its own and "
+    "opened offline. The report's folder also holds the tables (CSV, Markdown), "
+    "<code>run.json</code> and each figure as a PNG file."
+)
+
+
+def _megabytes(text):
+    return len(text.encode()) / 1e6
 
 
 def describe(data, record, elapsed):
@@ -100,8 +177,7 @@ def _sweep_html(sweep_overall):
     if sweep_overall is None:
         return ""
     return (
-        "<h3>VAE latent-size sweep</h3>"
-        + sweep_overall.to_html(float_format=_tables.format_value, border=0)
+        sweep_overall.to_html(float_format=_tables.format_value, border=0)
         + '<p class="caption">Held-out reconstruction error of a VAE per '
-        'latent size (<a href="latent_sweep.csv">latent_sweep.csv</a>).</p>'
+        "latent size (<code>latent_sweep.csv</code>).</p>"
     )

@@ -124,9 +124,9 @@ def results_html(table, metrics, links=()):
             "rows together (transductive), so it is not ranked."
         )
     if links:
-        caption += " Tables: " + ", ".join(
-            f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
-            for href, text in links
+        # Named, not linked: the page may travel without its folder.
+        caption += " The report's folder holds these tables as files: " + ", ".join(
+            f"<code>{html.escape(text)}</code>" for _, text in links
         )
         caption += "."
     return (
