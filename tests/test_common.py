@@ -19,9 +19,9 @@ ESTIMATORS = [cls for _, cls in all_estimators()]
 
 @parametrize_with_checks(
     [cls() for cls in ESTIMATORS]
-    # The neighbour mode, guided by its teacher layout, and the term alone.
+    # The neighbour mode, guided by its teacher layout (the term alone,
+    # teacher_weight=0, has the same interface: tests/test_teacher.py).
     + [cls(neighbor_weight=0.05) for cls in ESTIMATORS]
-    + [cls(neighbor_weight=0.05, teacher_weight=0.0) for cls in ESTIMATORS]
     # Supervised: a classifier head on the labels the checks pass as y,
     # alone and with the label-aware neighbour graph.
     + [cls(supervision_weight=0.1) for cls in ESTIMATORS]
