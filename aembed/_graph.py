@@ -341,12 +341,17 @@ def label_intersection(graph, labels, *, far=5.0, unknown=1.0):
 
     Examples
     --------
+    Two classes of two rows, every pair an edge: the edges across the
+    classes keep ``exp(-5)`` from each end, joined by the fuzzy union
+    (``a + b - ab``).
+
     >>> import numpy as np, scipy.sparse as sp
-    >>> graph = sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0.0]]))
-    >>> label_intersection(graph, np.array([0, 0, 1])).toarray().round(4)
-    array([[0.    , 1.    , 0.0067],
-           [1.    , 0.    , 0.0067],
-           [0.0067, 0.0067, 0.    ]])
+    >>> graph = sp.csr_matrix(np.ones((4, 4)) - np.eye(4))
+    >>> label_intersection(graph, np.array([0, 0, 1, 1])).toarray().round(4)
+    array([[0.    , 1.    , 0.0134, 0.0134],
+           [1.    , 0.    , 0.0134, 0.0134],
+           [0.0134, 0.0134, 0.    , 1.    ],
+           [0.0134, 0.0134, 1.    , 0.    ]])
     """
     graph = graph.tocoo(copy=True)
     labels = np.asarray(labels)
