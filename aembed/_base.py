@@ -297,12 +297,9 @@ class _BaseEmbedder(
             rows = _training.scaled_rows(
                 data, self.input_offset_, self.input_scale_, device
             )
-            train, valid = rows, None
-            labels = None if codes is None else torch.from_numpy(codes)
-            if self.early_stopping and not incremental:
-                train, valid = _training.split(rows, self.validation_fraction, seed)
-                if labels is not None:  # the same rows, in the same order
-                    labels, _ = _training.split(labels, self.validation_fraction, seed)
+            train, labels, valid = _training.training_split(
+                rows, codes, self, seed, incremental
+            )
             net = _training.training_net(self, device, warm, incremental)
             graph = _training.training_graph(train, self, seed, labels)
             net.neighbor_term_ = _training.neighbor_term(

@@ -24,6 +24,7 @@ from ._setup import (
     split,
     training_context,
     training_net,
+    training_split,
 )
 from ._supervision import SupervisionTerm, add_head, supervision_term
 
@@ -50,5 +51,6 @@ __all__ = [
     "training_context",
     "training_graph",
     "training_net",
+    "training_split",
     "training_failures",
 ]

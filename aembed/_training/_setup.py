@@ -162,6 +162,22 @@ def split(X, fraction, seed):
     return X[order[n_valid:]], X[order[:n_valid]]
 
 
+def training_split(rows, codes, est, seed, incremental):
+    """The training rows, their class codes (or None), and the validation rows.
+
+    With early stopping in ``fit``, ``est.validation_fraction`` of the rows
+    are held out (None otherwise); the codes are split by the same draw, so
+    that they stay the training rows' own, in the same order.
+    """
+    labels = None if codes is None else torch.from_numpy(codes)
+    if not est.early_stopping or incremental:
+        return rows, labels, None
+    train, valid = split(rows, est.validation_fraction, seed)
+    if labels is not None:
+        labels, _ = split(labels, est.validation_fraction, seed)
+    return train, labels, valid
+
+
 def training_net(est, device, warm, incremental):
     """The net to train: the fitted one, or a new one (from its state, if warm).
 
