@@ -101,9 +101,12 @@ def nearest_neighbors(
     if n_pca is not None and width > n_pca and n > n_pca:
         search = _principal_components(rank, n_pca, random_state)
         n_cand = min(n - 1, max(k, n_candidates or 2 * k))
-    candidates = _exact_search(search, n_cand)
+    # Candidates in index order, then a stable sort: equal distances keep the
+    # lower index first, whatever order (thread count) the search found them in.
+    candidates = torch.sort(_exact_search(search, n_cand), dim=1).values
     # Rank (or re-rank) the candidates in the full space.
-    d2, order = torch.topk(_distances(rank, candidates), k, dim=1, largest=False)
+    d2, order = torch.sort(_distances(rank, candidates), dim=1, stable=True)
+    d2, order = d2[:, :k], order[:, :k]
     indices = torch.gather(candidates, 1, order)
     return indices.numpy(), d2.double().sqrt().numpy()
 

@@ -137,6 +137,18 @@ def _device(text):
     return text
 
 
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "must not be 0 (1 for one process, -1 for every core)"
+        )
+    return value
+
+
 def build_parser():
     """The ``aembed`` argument parser."""
     formatter = argparse.ArgumentDefaultsHelpFormatter
@@ -253,6 +265,14 @@ def build_parser():
         help="skip the page's training animations",
     )
     cmp.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=-1,
+        help="processes fitting the methods side by side on the CPU, one "
+        "thread per core (-1: every core, 1: one process); the results are "
+        "the same",
+    )
+    cmp.add_argument(
         "--no-interactive",
         action="store_true",
         help="skip the interactive maps (drawn with Bokeh when installed)",
@@ -332,6 +352,7 @@ def main(argv=None):
             overwrite=args.overwrite,
             command=shlex.join(["aembed", *argv]),
             labelled_fraction=args.labelled_fraction,
+            n_jobs=args.n_jobs,
         )
     except (ValueError, TypeError, OSError, ImportError) as exc:
         print(f"aembed: error: {in_cli_terms(str(exc))}", file=sys.stderr)

@@ -18,6 +18,26 @@ from .._graph import UMAP_A, UMAP_B
 TEACHER_EPOCHS = None
 
 
+# The coefficients take powers of every edge's distance: in numpy, in one
+# thread, because PyTorch splits a large tensor among its threads and
+# computes the part at each split's end with scalar rather than vector code,
+# whose powers can differ in the last bit; over hundreds of epochs such bits
+# grow into another layout, and the map would depend on the thread count.
+def _attraction(d2, a, b):
+    """UMAP's attraction coefficient at squared distances ``d2``."""
+    d2 = d2.numpy()
+    coef = (
+        -2 * a * b * np.power(np.maximum(d2, 1e-12), b - 1) / (1 + a * np.power(d2, b))
+    )
+    return torch.from_numpy(coef)
+
+
+def _repulsion(d2, a, b):
+    """UMAP's repulsion coefficient at squared distances ``d2``."""
+    d2 = d2.numpy()
+    return torch.from_numpy(2 * b / ((0.001 + d2) * (1 + a * np.power(d2, b))))
+
+
 def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
     """Optimise a 2-D (or any-D) layout of the graph's rows as UMAP does.
 
@@ -80,7 +100,7 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
         # Attraction along each edge, to both of its ends.
         diff = layout[head] - layout[tail]
         d2 = (diff * diff).sum(1, keepdim=True)
-        coef = -2 * a * b * d2.clamp(min=1e-12).pow(b - 1) / (1 + a * d2.pow(b))
+        coef = _attraction(d2, a, b)
         move = (torch.where(d2 > 0, coef, 0.0) * diff).clamp(-4, 4) * alpha
         step.index_add_(0, head, move)
         step.index_add_(0, tail, -move)
@@ -89,7 +109,7 @@ def umap_layout(graph, init, *, n_epochs=200, n_negatives=5, random_state=0):
         other = torch.randint(0, n, (len(head),), generator=generator)
         diff = layout[head] - layout[other]
         d2 = (diff * diff).sum(1, keepdim=True)
-        coef = 2 * b / ((0.001 + d2) * (1 + a * d2.pow(b)))
+        coef = _repulsion(d2, a, b)
         move = torch.where(d2 > 0, (coef * diff).clamp(-4, 4), 0.0) * alpha
         step.index_add_(0, head, move)
         # Applied at once, a row's many clipped moves would add up to jumps

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import metrics
 from .._training import resolve_epochs
@@ -125,9 +126,12 @@ def fit_method(name, estimator, X_train, X_test, y=None):
     ((100, 2), (50, 2))
     """
     if name == "tsne":
-        joint, fit_time = metrics.timed(
-            estimator.fit_transform, np.vstack([X_train, X_test])
-        )
+        # One OpenMP thread: scikit-learn's Barnes-Hut gradient sums in
+        # threads, and its map would depend on the machine's thread count.
+        with threadpool_limits(1, user_api="openmp"):
+            joint, fit_time = metrics.timed(
+                estimator.fit_transform, np.vstack([X_train, X_test])
+            )
         n = len(X_train)
         return FittedMethod(
             name,

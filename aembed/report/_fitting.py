@@ -12,18 +12,15 @@ import pandas as pd
 from .._console import warnings_above
 from ..callbacks import LatentSnapshots, ValidationLoss
 from ..compare._compare import RESULT_COLUMNS
-from ..compare._fitting import (
-    keep_labels,
-    progress_steps,
-    run_methods,
-    warm_up_methods,
-)
+from ..compare._fitting import keep_labels, progress_steps
 from ..compare._methods import (
     NEIGHBOR_METHODS,
     SUPERVISION_WEIGHT,
     TRAINED_METHODS,
     make_method,
+    method_name,
 )
+from ..compare._pool import FitPool, Task, n_workers
 from . import _figures
 from ._sweep import latent_size_sweep
 
@@ -55,6 +52,7 @@ def fit_all(
     animate,
     verbose,
     labelled_fraction=None,
+    n_jobs=None,
 ):
     """Warm up, fit and score every method, then the sweep, under one bar.
 
@@ -74,60 +72,81 @@ def fit_all(
     # The sweep reuses the compared VAE at its size (callbacks only watch).
     reused = "vae" in methods and labelled_fraction is None
     sweep_new = [s for s in sweep_sizes if not (s == n_components and reused)]
+    common = {"max_epochs": max_epochs, "device": device, "random_state": seed}
+    tasks = [
+        Task(m, m, {**common, "n_components": n_components, **method_params.get(m, {})})
+        for m in methods
+    ]
+    tasks += [
+        Task(("sweep", s), "vae", {**common, "n_components": s}, score=False)
+        for s in sweep_new
+    ]
     n_train = len(data.X_train)
-    vae_epochs = _steps("vae", max_epochs, n_train)
-    total = len(sweep_new) * vae_epochs + sum(
-        _steps(m, max_epochs, n_train) for m in methods
+    total = sum(
+        progress_steps(t.name, make_method(t.name, **t.params), n_train) for t in tasks
     )
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, unit="step", desc="aembed compare", disable=not verbose)
-    rows, fitted, sweep = [], {}, None
+    shared = {
+        "X_train": data.X_train,
+        "X_test": data.X_test,
+        "y_train": data.y_train,
+        "y_test": data.y_test,
+        "y_fit": y_fit,
+        "data_range": 1.0 if data.has_psnr else None,
+    }
+    rows, fitted, swept, sweep = {}, {}, {}, None
     try:
         with warnings_above(bar):
-            bar.set_postfix_str("warm-up")
-            warm_up_methods(
-                methods, data.X_train, n_components=n_components, device=device
-            )
-            for m, result, method_rows in run_methods(
-                methods,
-                data.X_train,
-                data.y_train,
-                data.X_test,
-                data.y_test,
-                n_components=n_components,
-                max_epochs=max_epochs,
-                device=device,
-                random_state=seed,
-                method_params=method_params,
-                data_range=1.0 if data.has_psnr else None,
-                progress=bar,
-                y_fit=y_fit,
-            ):
-                fitted[m] = result
-                rows += method_rows
-                tables.results(pd.DataFrame(rows, columns=RESULT_COLUMNS))
+            bar.set_postfix_str(_doing(tasks, n_jobs, device))
+            pool = FitPool(shared, n_jobs=n_jobs, device=device, progress=bar)
+            for key, result, method_rows in pool.run(tasks):
+                if method_rows is None:
+                    swept[key[1]] = result
+                    continue
+                fitted[key] = result
+                rows[key] = method_rows
+                done = [r for m in methods if m in rows for r in rows[m]]
+                tables.results(pd.DataFrame(done, columns=RESULT_COLUMNS))
+                bar.set_postfix_str(_doing(tasks, n_jobs, device, fitted, swept))
             if sweep_sizes:
-                bar.set_postfix_str("VAE latent-size sweep")
+                if reused:
+                    swept[n_components] = fitted["vae"].estimator
                 sweep = latent_size_sweep(
                     data.X_train,
                     data.X_test,
                     data.y_test,
                     sweep_sizes,
-                    data_range=1.0 if data.has_psnr else None,
-                    random_state=seed,
-                    max_epochs=max_epochs,
-                    device=device,
-                    fitted={n_components: fitted["vae"].estimator}
-                    if "vae" in fitted and reused
-                    else None,
-                    on_size=lambda s: bar.update(vae_epochs if s in sweep_new else 0),
+                    data_range=shared["data_range"],
+                    fitted=swept,
                 )
                 tables.sweep(sweep)
     finally:
         bar.close()
-    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    fitted = {m: fitted[m] for m in methods}
+    for m, result in fitted.items():
+        if m in snapshots:
+            # A worker's fit carries its own copy of the callback back.
+            snapshots[m] = next(
+                c for c in result.estimator.callbacks if isinstance(c, LatentSnapshots)
+            )
+    results = pd.DataFrame(
+        [r for m in methods for r in rows[m]], columns=RESULT_COLUMNS
+    )
     return Fit(results, fitted, sweep, snapshots, rows_followed)
+
+
+def _doing(tasks, n_jobs, device, fitted=(), swept=()):
+    """What the progress bar says: the methods not done yet."""
+    left = [
+        method_name(t.key) if t.score else f"sweep {t.key[1]}"
+        for t in tasks
+        if t.key not in fitted and (t.score or t.key[1] not in swept)
+    ]
+    n, _ = n_workers(n_jobs, len(tasks), device)
+    head = f"{n} processes: " if n > 1 else ""
+    return head + ", ".join(left[:3]) + (" ..." if len(left) > 3 else "")
 
 
 def _watchers(data, methods, seed, animate):
@@ -156,8 +175,3 @@ def _watchers(data, methods, seed, animate):
             # Images as flat rows: the neighbour mode augments them.
             method_params[m]["augment"] = data.image_shape
     return method_params, snapshots, rows_followed
-
-
-def _steps(name, max_epochs, n_train):
-    """Progress-bar steps of one method's fit on ``n_train`` rows."""
-    return progress_steps(name, make_method(name, max_epochs=max_epochs), n_train)

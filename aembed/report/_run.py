@@ -6,6 +6,7 @@ splits the data, ``_fitting`` fits every method and the sweep, and
 files.
 """
 
+import numbers
 import sys
 import time
 import warnings
@@ -97,6 +98,7 @@ def run_report(
     verbose=1,
     command=None,
     labelled_fraction=None,
+    n_jobs=None,
 ):
     """Run the comparison on a dataset and write the report folder.
 
@@ -158,6 +160,14 @@ def run_report(
         marked unlabelled (-1); PCA and t-SNE never see labels, and the VAE
         sweep stays unsupervised. The scores' k-NN classifier still uses
         every training label. None (the default) fits without labels.
+    n_jobs : int, default=None
+        Fit the methods and the sweep's models side by side in this many
+        worker processes on the CPU, the cores shared out among them (-1:
+        one per core, as scikit-learn's ``n_jobs``); None or 1 fits them one
+        after another in this process. The results are the same either way
+        (every fit draws from its own seeded streams, and no result depends
+        on the thread count); each fit time is then that of one worker's
+        threads. Ignored on an accelerator.
 
     Returns
     -------
@@ -184,6 +194,15 @@ def run_report(
         raise ValueError(
             "labelled_fraction must lie in (0, 1], the share of training "
             f"labels the methods see; got {labelled_fraction!r}."
+        )
+    if n_jobs is not None and (
+        not isinstance(n_jobs, numbers.Integral)
+        or isinstance(n_jobs, bool)
+        or n_jobs == 0
+    ):
+        raise ValueError(
+            "n_jobs must be a non-zero integer (1 for one process, -1 for one "
+            f"per core) or None; got {n_jobs!r}."
         )
     data = prepare(dataset, test_size, validation_size, seed)
     sweep_sizes, too_wide = sweep_within(sweep_sizes, data.n_features)
@@ -219,6 +238,7 @@ def run_report(
         animate=animate,
         verbose=verbose,
         labelled_fraction=labelled_fraction,
+        n_jobs=n_jobs,
     )
     record = _provenance.run_record(
         data, fit, command, n_components, device, seed, sweep_sizes
