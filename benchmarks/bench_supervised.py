@@ -42,9 +42,10 @@ def load(name):
 
         Xtr, ytr = load_fashion_mnist(subset="train", return_X_y=True)
         Xte, yte = load_fashion_mnist(subset="test", return_X_y=True)
+        # The loader gives pixels in [0, 1] already.
         return (
-            np.ascontiguousarray(Xtr, dtype=np.float32) / 255,
-            np.ascontiguousarray(Xte, dtype=np.float32) / 255,
+            np.ascontiguousarray(Xtr, dtype=np.float32),
+            np.ascontiguousarray(Xte, dtype=np.float32),
             ytr,
             yte,
         )
