@@ -271,13 +271,9 @@ class _BaseEmbedder(
     def _train(self, X, y, warm, incremental):
         """Check, set up and train; the warning of an interrupt, or None."""
         data, stats = _validation.check_fit(self, X, not warm, incremental)
-        codes = _labels.encode_labels(self, y, stats.n_samples, first=not warm)
-        if codes is not None and not isinstance(data, np.ndarray):
-            raise ValueError(
-                "supervision_weight > 0 needs the training rows in memory, but "
-                f"X is a {type(X).__name__} read in blocks. Fit on an in-memory "
-                "sample (e.g. np.asarray(X[rows])), or set supervision_weight=0."
-            )
+        codes = _labels.encode_labels(
+            self, y, stats.n_samples, not warm, isinstance(data, np.ndarray)
+        )
         if not incremental:
             self.max_epochs_ = _training.resolve_epochs(
                 self.max_epochs, stats.n_samples

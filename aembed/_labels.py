@@ -60,13 +60,14 @@ def _as_1d(y, n_samples):
     return y
 
 
-def encode_labels(est, y, n_samples, first):
+def encode_labels(est, y, n_samples, first, in_memory=True):
     """The class codes of ``y`` for ``est`` (``-1`` unlabelled), or None.
 
     None, and ``y`` ignored, when ``est.supervision_weight`` is 0; None
     with a warning when no row is labelled (training is then unsupervised).
     ``first`` (a fit that creates the network) sets ``est.classes_``;
-    otherwise the labels must be among them.
+    otherwise the labels must be among them. Labels need the rows in memory
+    (``in_memory``): rows read in blocks are refused.
     """
     if first:
         vars(est).pop("classes_", None)  # an earlier fit's
@@ -126,6 +127,12 @@ def encode_labels(est, y, n_samples, first):
                 "partial_fit block) fixes the classes: include every class "
                 "in it."
             )
+    if not in_memory:
+        raise ValueError(
+            "supervision_weight > 0 needs the training rows in memory, but "
+            "X is read in blocks. Fit on an in-memory sample (e.g. "
+            "np.asarray(X[rows])), or set supervision_weight=0."
+        )
     codes = np.full(n_samples, UNLABELLED, dtype=np.int64)
     codes[~unlabelled] = np.searchsorted(est.classes_, labels)
     return codes
