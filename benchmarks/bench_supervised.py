@@ -89,6 +89,11 @@ def main():
         "--augment", action="store_true", help="augment=(28, 28) (every aembed fit)"
     )
     p.add_argument("--epochs", default="auto")
+    p.add_argument(
+        "--conv",
+        action="store_true",
+        help="the convolutional network (image_shape=(28, 28))",
+    )
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--full", action="store_true", help="also with every label")
     p.add_argument("--no-umap", action="store_true")
@@ -122,6 +127,7 @@ def main():
             augment=(28, 28) if args.augment else None,
             max_epochs=epochs,
             random_state=seed,
+            **({"image_shape": (28, 28)} if args.conv else {}),
         )
         start = time.perf_counter()
         est.fit(Xtr, y)
@@ -133,6 +139,8 @@ def main():
         name = f"{args.model} nw={args.neighbor_weight}"
         if args.augment:
             name += ", augment"
+        if args.conv:
+            name += ", conv"
         if not args.no_baseline:
             Ztr, Zte, mse, fit = fit_aembed(0.0, None, seed)
             semi = knn_accuracy(Ztr[labelled], ytr[labelled], Zte, yte)
