@@ -17,12 +17,6 @@ HEAD_SIZE = 64
 # hold for the row to be pseudo-labelled with it. On MNIST-5k with 10 labels
 # per class, 64 % of the unlabelled rows pass, 94.5 % of them rightly.
 PSEUDO_CONFIDENCE = 0.5
-# The head's augmentation: three times the neighbour term's bounds. A class
-# must survive larger deformations than a neighbourhood does; on MNIST-5k
-# with 10 labels per class (held-out 5-NN from the labelled rows) the
-# neighbour term's bounds (5 degrees, 5 %, 1 pixel) give 0.796, these 0.820,
-# twice them 0.808 and four times 0.818.
-HEAD_AUGMENT = {"degrees": 15.0, "scale": 0.15, "shift": 2.0}
 
 
 def add_head(module, n_components, n_classes):
@@ -91,7 +85,7 @@ def supervision_term(train, codes, graph, n_classes, est):
     of their distribution are pseudo-labelled with it. The term is weighted
     by ``est.supervision_weight`` times the number of features, as the
     neighbour term is; with ``est.augment`` (an image geometry) the head
-    reads randomly transformed copies of the rows (``HEAD_AUGMENT``). None without codes, or
+    reads randomly transformed copies of the rows. None without codes, or
     without a labelled training row (the validation split may hold them
     all).
     """
@@ -110,7 +104,5 @@ def supervision_term(train, codes, graph, n_classes, est):
     device = train.device
     rows = torch.nonzero(codes >= 0).ravel()
     shape = augment_shape(est.augment, est.image_shape)
-    augment = None
-    if shape is not None:
-        augment = partial(random_affine, image_shape=shape, **HEAD_AUGMENT)
+    augment = None if shape is None else partial(random_affine, image_shape=shape)
     return SupervisionTerm(train, codes.to(device), rows.to(device), weight, augment)

@@ -37,6 +37,8 @@ class Fit:
     sweep: pd.DataFrame | None
     snapshots: dict
     snapshot_rows: np.ndarray
+    # Worker processes that fitted the methods side by side; 1: this one.
+    n_processes: int = 1
 
 
 def fit_all(
@@ -134,7 +136,8 @@ def fit_all(
     results = pd.DataFrame(
         [r for m in methods for r in rows[m]], columns=RESULT_COLUMNS
     )
-    return Fit(results, fitted, sweep, snapshots, rows_followed)
+    n_processes, _ = n_workers(n_jobs, len(tasks), device)
+    return Fit(results, fitted, sweep, snapshots, rows_followed, n_processes)
 
 
 def _doing(tasks, n_jobs, device, fitted=(), swept=()):

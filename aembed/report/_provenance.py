@@ -122,6 +122,11 @@ def run_record(data, fit, command, n_components, device, seed, sweep_sizes):
         "device": device,
         "seed": seed,
         "warm_up": "each method fitted once on 200 rows before the timed fits",
+        "fitting": (
+            f"side by side in {fit.n_processes} worker processes of one thread each"
+            if fit.n_processes > 1
+            else "one method after another in one process"
+        ),
         "methods": [method_record(m, r) for m, r in fit.fitted.items()],
         "sweep_sizes": sweep_sizes,
         "wall_time_s": None,

@@ -161,7 +161,8 @@ def describe(data, record, elapsed):
         + (" and PSNR" if data.has_psnr else "")
         + "; predicting the training mean for every row gives MSE "
         f"{_tables.format_value(mean_mse)}. Times are seconds after a warm-up "
-        f"fit of each method; the whole report took {elapsed:.0f} s."
+        f"fit of each method, fitted {record['fitting']}; the whole report "
+        f"took {elapsed:.0f} s."
     )
 
 
