@@ -77,3 +77,27 @@ def resolve_device(device):
             "check CUDA_VISIBLE_DEVICES or choose another index."
         )
     return str(parsed)
+
+
+def cpu_generation():
+    """PyTorch's CPU kernel level, and AMX where the CPU has it.
+
+    Seeded results are bit-identical on one CPU generation, not across
+    them: the math libraries pick their float32 matrix kernels by CPU
+    generation, and a CPU with AMX tiles (Sapphire Rapids and later) rounds
+    some products differently from one without, at the same kernel level.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from aembed._devices import cpu_generation
+    >>> cpu_generation().startswith(torch.backends.cpu.get_cpu_capability())
+    True
+    """
+    level = torch.backends.cpu.get_cpu_capability()
+    try:
+        with open("/proc/cpuinfo") as f:
+            amx = "amx_tile" in f.read().split()
+    except OSError:
+        amx = False
+    return f"{level} with AMX" if amx else level

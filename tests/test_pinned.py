@@ -18,22 +18,10 @@ from sklearn.datasets import load_digits
 
 import aembed
 from aembed import DenoisingAEEmbedder, VAEEmbedder, VQVAEEmbedder
+from aembed._devices import cpu_generation
 
 SETTINGS = dict(max_epochs=2, hidden_layer_sizes=(32, 16), random_state=0)
 CLASSES = {"dae": DenoisingAEEmbedder, "vae": VAEEmbedder, "vqvae": VQVAEEmbedder}
-
-
-def cpu_generation():
-    """ "AVX512 with AMX", "AVX512", ...: as the README table's stack line."""
-    import torch
-
-    level = torch.backends.cpu.get_cpu_capability()
-    try:
-        with open("/proc/cpuinfo") as f:
-            amx = "amx_tile" in f.read().split()
-    except OSError:
-        amx = False
-    return f"{level} with AMX" if amx else level
 
 
 # Recorded on an AVX512 CPU without AMX.

@@ -41,6 +41,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from aembed._devices import cpu_generation  # noqa: E402
 from aembed.compare._methods import method_name  # noqa: E402
 from aembed.report._tables import Metric, best_rows, format_value  # noqa: E402
 
@@ -68,27 +69,11 @@ STACK = re.compile(r"^Made with (?P<stack>.*)\.$", re.MULTILINE)
 PACKAGES = ("numpy", "scipy", "scikit-learn", "umap-learn", "pynndescent", "numba")
 
 
-def cpu_kernels():
-    """PyTorch's CPU kernel level, and AMX where the CPU has it.
-
-    The math libraries pick their matrix kernels by CPU generation: an AVX512
-    CPU with AMX tiles (Sapphire Rapids and later) rounds some float32
-    products differently from one without, at the same kernel level.
-    """
-    level = torch.backends.cpu.get_cpu_capability()
-    try:
-        with open("/proc/cpuinfo") as f:
-            amx = "amx_tile" in f.read().split()
-    except OSError:
-        amx = False
-    return f"{level} with AMX" if amx else level
-
-
 def software_stack():
     """The machine and libraries a seeded result depends on, in words."""
     from importlib.metadata import PackageNotFoundError, version
 
-    parts = [f"PyTorch {torch.__version__} ({cpu_kernels()})"]
+    parts = [f"PyTorch {torch.__version__} ({cpu_generation()})"]
     for name in PACKAGES:
         try:
             parts.append(f"{name} {version(name)}")

@@ -7,6 +7,7 @@ from importlib import metadata
 
 import numpy as np
 
+from .._devices import cpu_generation
 from .._files import write_text
 from .._persistence import to_plain
 from .._training._callbacks import EpochTicks
@@ -29,6 +30,8 @@ def versions():
 
         found["aembed"] = __version__
     found["python"] = platform.python_version()
+    # Seeded results are bit-identical on one CPU generation.
+    found["cpu"] = cpu_generation()
     return found
 
 
