@@ -19,7 +19,6 @@ def no_fitting(monkeypatch):
         raise AssertionError("a method was fitted before the error")
 
     monkeypatch.setattr(_fitting, "fit_method", fit_method)
-    monkeypatch.setattr(_pool, "fit_method", fit_method)
     monkeypatch.setattr(_pool, "warm_up_methods", fit_method)
 
 
@@ -224,13 +223,13 @@ def test_labelled_fraction_fits_the_label_learners_with_partial_labels(
     tmp_path, monkeypatch
 ):
     seen = {}
-    fit_method = _pool.fit_method
+    fit_method = _fitting.fit_method
 
     def spy(name, estimator, X_train, X_test, y=None):
         seen[name] = (estimator.get_params().get("supervision_weight"), y)
         return fit_method(name, estimator, X_train, X_test, y)
 
-    monkeypatch.setattr(_pool, "fit_method", spy)
+    monkeypatch.setattr(_fitting, "fit_method", spy)
     args = ["compare", "--dataset", "digits", "--methods", "dae,pca", "--n-jobs", "1"]
     args += ["--max-epochs", "1", "--sweep", "", "--no-animation"]
     args += ["--no-interactive", "--labelled-fraction", "0.1", "--out"]

@@ -336,33 +336,82 @@ def run_methods(
         The method's rows of the tidy results table.
     """
     method_params = method_params or {}
+    data = {
+        "X_train": X_train,
+        "X_test": X_test,
+        "y_train": y_train,
+        "y_test": y_test,
+        "y_fit": y_fit,
+        "n_neighbors": n_neighbors,
+        "data_range": data_range,
+    }
+    common = {
+        "n_components": n_components,
+        "random_state": random_state,
+        "max_epochs": max_epochs,
+        "device": device,
+    }
     for name in methods:
-        params = dict(method_params.get(name, {}))
-        if progress is not None and name in TRAINED_METHODS:
-            ticks = EpochTicks(progress)
-            params["callbacks"] = [*(params.get("callbacks") or []), ticks]
-        estimator = make_method(
-            name,
-            n_components=n_components,
-            random_state=random_state,
-            max_epochs=max_epochs,
-            device=device,
-            **params,
-        )
         if progress is not None:
             progress.set_postfix_str(method_name(name), refresh=True)
-            before = progress.n
-        fitted = fit_method(name, estimator, X_train, X_test, y_fit)
-        if progress is not None:
-            # Early stopping may end before max_epochs.
-            steps = progress_steps(name, estimator, len(X_train))
-            progress.update(before + steps - progress.n)
-        rows = score_method(
-            fitted,
-            X_test,
-            y_train,
-            y_test,
-            n_neighbors=n_neighbors,
-            data_range=data_range,
-        )
+        params = {**common, **method_params.get(name, {})}
+        fitted, rows = fit_one(name, params, data, progress=progress)
         yield name, fitted, rows
+
+
+def fit_one(name, params, data, *, progress=None, score=True):
+    """Make one method, fit it on ``data`` and, with ``score``, score it.
+
+    The one fit of :func:`run_methods` and of the report's worker processes.
+
+    Parameters
+    ----------
+    name : str
+        The method's name.
+    params : dict
+        Its parameters for :func:`make_method` (``n_components``,
+        ``max_epochs``, callbacks...).
+    data : dict
+        ``X_train``, ``X_test``, ``y_train``, ``y_test`` and optionally
+        ``y_fit`` (the labels it is fitted with), ``n_neighbors`` and
+        ``data_range`` (see :func:`run_methods`).
+    progress : object with an ``update(n)`` method, default=None
+        Advanced by :func:`progress_steps` of the method: by one per epoch
+        as it trains, the rest (early stopping) at the end.
+    score : bool, default=True
+        Fit, embed and score the method (:func:`fit_method`,
+        :func:`score_method`); False only fits it.
+
+    Returns
+    -------
+    fitted : FittedMethod or estimator
+        The fitted method (the fitted estimator when not scored).
+    rows : list of dict or None
+        Its rows of the tidy results table; None when not scored.
+    """
+    params = dict(params)
+    if progress is not None and name in TRAINED_METHODS:
+        params["callbacks"] = [*(params.get("callbacks") or []), EpochTicks(progress)]
+    estimator = make_method(name, **params)
+    if score:
+        fitted = fit_method(
+            name, estimator, data["X_train"], data["X_test"], data.get("y_fit")
+        )
+    else:
+        fitted = estimator.fit(data["X_train"])
+    if progress is not None:
+        # One step for a method without epochs; early stopping skips some.
+        done = len(estimator.history_) if name in TRAINED_METHODS else 0
+        steps = progress_steps(name, estimator, len(data["X_train"]))
+        progress.update(max(0, steps - done))
+    if not score:
+        return fitted, None
+    rows = score_method(
+        fitted,
+        data["X_test"],
+        data["y_train"],
+        data["y_test"],
+        n_neighbors=data.get("n_neighbors", 5),
+        data_range=data.get("data_range"),
+    )
+    return fitted, rows

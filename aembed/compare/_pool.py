@@ -23,8 +23,7 @@ from multiprocessing.connection import Client, Listener
 
 from joblib import Parallel, delayed, parallel_config
 
-from .._training._callbacks import EpochTicks
-from ._fitting import fit_method, progress_steps, score_method, warm_up_methods
+from ._fitting import fit_one, progress_steps, warm_up_methods
 from ._methods import NEIGHBOR_METHODS, TRAINED_METHODS, make_method
 
 # The methods this process has warmed up (a worker's live on between runs).
@@ -85,8 +84,8 @@ class Task:
     params : dict
         Its parameters (``n_components``, ``max_epochs``, callbacks...).
     score : bool, default=True
-        Fit, embed and score the method (:func:`fit_method` and
-        :func:`score_method`); False only fits it (the sweep's models).
+        Fit, embed and score the method (see :func:`fit_one`); False only
+        fits it (the sweep's models).
     """
 
     key: object
@@ -117,33 +116,7 @@ def _run(task, data, bar, warmed):
             device=task.params.get("device", "cpu"),
         )
         warmed.add(task.name)
-    params = dict(task.params)
-    if bar is not None and task.name in TRAINED_METHODS:
-        params["callbacks"] = [*(params.get("callbacks") or []), EpochTicks(bar)]
-    estimator = make_method(task.name, **params)
-    if task.score:
-        fitted = fit_method(
-            task.name, estimator, data["X_train"], data["X_test"], data.get("y_fit")
-        )
-    else:
-        fitted = estimator.fit(data["X_train"])
-    if bar is not None:
-        # One step for a method without epochs; early stopping skips some.
-        done = len(estimator.history_) if task.name in TRAINED_METHODS else 0
-        bar.update(
-            max(0, progress_steps(task.name, estimator, len(data["X_train"])) - done)
-        )
-    if not task.score:
-        return fitted, None
-    rows = score_method(
-        fitted,
-        data["X_test"],
-        data["y_train"],
-        data["y_test"],
-        n_neighbors=data.get("n_neighbors", 5),
-        data_range=data.get("data_range"),
-    )
-    return fitted, rows
+    return fit_one(task.name, task.params, data, progress=bar, score=task.score)
 
 
 class _Ticks:
