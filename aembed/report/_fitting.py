@@ -37,8 +37,10 @@ class Fit:
     sweep: pd.DataFrame | None
     snapshots: dict
     snapshot_rows: np.ndarray
-    # Worker processes that fitted the methods side by side; 1: this one.
+    # Worker processes that fitted the methods side by side (1: this one),
+    # and the threads of each.
     n_processes: int = 1
+    threads: int | None = None
 
 
 def fit_all(
@@ -83,6 +85,7 @@ def fit_all(
         Task(("sweep", s), "vae", {**common, "n_components": s}, score=False)
         for s in sweep_new
     ]
+    n_processes, threads = n_workers(n_jobs, len(tasks), device)
     n_train = len(data.X_train)
     total = sum(
         progress_steps(t.name, make_method(t.name, **t.params), n_train) for t in tasks
@@ -101,7 +104,7 @@ def fit_all(
     rows, fitted, swept, sweep = {}, {}, {}, None
     try:
         with warnings_above(bar):
-            bar.set_postfix_str(_doing(tasks, n_jobs, device))
+            bar.set_postfix_str(_doing(tasks, n_processes))
             pool = FitPool(shared, n_jobs=n_jobs, device=device, progress=bar)
             for key, result, method_rows in pool.run(tasks):
                 if method_rows is None:
@@ -111,7 +114,7 @@ def fit_all(
                 rows[key] = method_rows
                 done = [r for m in methods if m in rows for r in rows[m]]
                 tables.results(pd.DataFrame(done, columns=RESULT_COLUMNS))
-                bar.set_postfix_str(_doing(tasks, n_jobs, device, fitted, swept))
+                bar.set_postfix_str(_doing(tasks, n_processes, fitted, swept))
             if sweep_sizes:
                 if reused:
                     swept[n_components] = fitted["vae"].estimator
@@ -136,19 +139,17 @@ def fit_all(
     results = pd.DataFrame(
         [r for m in methods for r in rows[m]], columns=RESULT_COLUMNS
     )
-    n_processes, _ = n_workers(n_jobs, len(tasks), device)
-    return Fit(results, fitted, sweep, snapshots, rows_followed, n_processes)
+    return Fit(results, fitted, sweep, snapshots, rows_followed, n_processes, threads)
 
 
-def _doing(tasks, n_jobs, device, fitted=(), swept=()):
+def _doing(tasks, n_processes, fitted=(), swept=()):
     """What the progress bar says: the methods not done yet."""
     left = [
         method_name(t.key) if t.score else f"sweep {t.key[1]}"
         for t in tasks
         if t.key not in fitted and (t.score or t.key[1] not in swept)
     ]
-    n, _ = n_workers(n_jobs, len(tasks), device)
-    head = f"{n} processes: " if n > 1 else ""
+    head = f"{n_processes} processes: " if n_processes > 1 else ""
     return head + ", ".join(left[:3]) + (" ..." if len(left) > 3 else "")
 
 

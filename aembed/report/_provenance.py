@@ -126,7 +126,8 @@ def run_record(data, fit, command, n_components, device, seed, sweep_sizes):
         "seed": seed,
         "warm_up": "each method fitted once on 200 rows before the timed fits",
         "fitting": (
-            f"side by side in {fit.n_processes} worker processes of one thread each"
+            f"side by side in {fit.n_processes} worker processes of "
+            f"{fit.threads} thread{'s' if fit.threads > 1 else ''} each"
             if fit.n_processes > 1
             else "one method after another in one process"
         ),
